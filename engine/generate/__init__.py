@@ -1,0 +1,1 @@
+"""The books generator: deterministic Beancount books of a pool at any size."""

@@ -1,0 +1,112 @@
+"""Render a municipality's plan as directives of its own ledger file."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+
+from engine import accounts as acc
+from engine.generate.citizens import CitizenPlan
+from engine.generate.model import BookFile, Close, Event, Open, Txn, money
+from engine.generate.municipality import MuniPlan, close_date, return_date
+from engine.generate.options import GenOptions
+from engine.periods import add_months
+from engine.pooldef import PoolDef
+
+DAY = datetime.timedelta(days=1)
+
+
+def municipality_file(
+    pool: PoolDef, muni: MuniPlan, opts: GenOptions, award_date: datetime.date, slug: str
+) -> BookFile:
+    book = BookFile(f"municipalities/{slug}.beancount", f"{muni.name}: grant, budgets, purchases")
+    meta = (("municipality", muni.name),)
+    grant_accounts = [
+        acc.muni_bank(muni.name), acc.muni_awaiting(muni.name), acc.muni_drawing_rights(muni.name),
+        acc.muni_salary(muni.name), acc.salary_expense(muni.name),
+    ]
+    book.add(*(Open(award_date, a, meta) for a in grant_accounts))
+    for category in pool.categories:
+        book.add(Open(award_date, acc.purchase_expense(muni.name, category.account),
+                      (*meta, ("category", category.code))))
+    for plan in muni.citizens:
+        book.add(*_citizen(pool, plan, opts))
+    book.add(*_payroll(pool, muni))
+    book.add(*_closing(pool, muni))
+    return book
+
+
+def _citizen(pool: PoolDef, plan: CitizenPlan, opts: GenOptions) -> list[object]:
+    muni, pid = plan.muni, plan.pid
+    available, committed = acc.citizen_available(muni, pid), acc.citizen_committed(muni, pid)
+    meta = (("citizen", pid), ("municipality", muni))
+    out: list[object] = [
+        Open(plan.decision, available, meta),
+        Open(plan.decision, committed, meta),
+        Txn(plan.decision, f"Budget granted: {pid}", "budget",
+            ((acc.muni_drawing_rights(muni), -plan.granted), (available, plan.granted))),
+    ]
+    for p in plan.purchases:
+        expense = acc.purchase_expense(muni, p.category.account)
+        if p.committed_on is not None:
+            out.append(Txn(p.committed_on, f"Commitment: {p.category.code}", "commitment",
+                           ((available, -p.amount), (committed, p.amount))))
+            source = committed
+        else:
+            source = available
+        out.append(Txn(p.date, f"Purchase: {p.category.code}", "purchase",
+                       ((expense, p.amount), (source, -p.amount))))
+    if plan.end_event:
+        out.append(Event(plan.end_event[1], plan.end_event[0], pid))
+    if plan.unspent:
+        reason = plan.end_event[0].replace("_", " ") if plan.end_event else "window ended"
+        out.append(Txn(return_date(plan, opts), f"Unspent budget returned ({reason}): {pid}",
+                       "return",
+                       ((available, -plan.unspent), (acc.muni_drawing_rights(muni), plan.unspent))))
+    closing = close_date(plan, opts)
+    out += [Close(closing, available), Close(closing, committed)]
+    return out
+
+
+def _payroll(pool: PoolDef, muni: MuniPlan) -> list[Txn]:
+    """Staff salary (loenkroner) paid in equal monthly amounts over the project period."""
+    period = pool.project_period
+    month_ends = []
+    day = period.start.replace(day=1)
+    while day <= period.end:
+        month_ends.append(day.replace(day=calendar.monthrange(day.year, day.month)[1]))
+        day = add_months(day, 1)
+    total = muni.salary(pool)
+    each = money(total / len(month_ends))
+    amounts = [each] * (len(month_ends) - 1) + [total - each * (len(month_ends) - 1)]
+    return [
+        Txn(min(end, period.end), "Payroll: support staff", "salary",
+            ((acc.muni_salary(muni.name), -amount), (acc.salary_expense(muni.name), amount)))
+        for end, amount in zip(month_ends, amounts, strict=True)
+    ]
+
+
+def _closing(pool: PoolDef, muni: MuniPlan) -> list[object]:
+    """Accounts submitted; the unspent money claimed back, or kept under the de-minimis."""
+    due = add_months(pool.project_period.end, pool.accounts_due_months)
+    submitted = due - 10 * DAY
+    out: list[object] = [Event(submitted, "accounts_submitted", muni.name)]
+    unspent = muni.unspent(pool)
+    source = acc.muni_drawing_rights(muni.name)
+    if unspent <= 0:
+        return out
+    if unspent < pool.de_minimis:
+        out.append(Open(submitted, acc.retained_expense(muni.name), (("municipality", muni.name),)))
+        out.append(Txn(submitted, f"Unspent {unspent} under the de-minimis: not claimed",
+                       "de-minimis", ((source, -unspent), (acc.retained_expense(muni.name), unspent))))
+        return out
+    claim, paid = submitted + 30 * DAY, submitted + 60 * DAY
+    repayment = acc.muni_repayment(muni.name)
+    out += [
+        Open(claim, repayment, (("municipality", muni.name),)),
+        Txn(claim, "Repayment claim: unspent grant", "repayment-claim",
+            ((source, -unspent), (repayment, unspent))),
+        Txn(paid, "Repayment paid to the pool", "repayment",
+            ((repayment, -unspent), (acc.POOL_RETURNED, unspent))),
+    ]
+    return out
