@@ -51,9 +51,16 @@ def _loader_class(filename: str) -> type[yaml.SafeLoader]:
             result.key_lines[str(key)] = key_node.start_mark.line + 1
         return result
 
+    def construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except ValueError:  # e.g. 2017-13-23: keep the text, the field reader names it
+            return loader.construct_scalar(node)
+
+    _Loader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
     _Loader.add_constructor(
         yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-        construct_mapping,  # type: ignore[arg-type]
+        construct_mapping,
     )
     return _Loader
 
@@ -69,7 +76,7 @@ def load_yaml(path: Path) -> tuple[Any, list[ConfigError]]:
         msg = f"not UTF-8 text ({exc.reason} at byte {exc.start}); save the file as UTF-8"
         return None, [ConfigError({"filename": filename, "lineno": 0}, msg)]
     try:
-        return yaml.load(text, Loader=_loader_class(filename)), []  # noqa: S506 (SafeLoader)
+        return yaml.load(text, Loader=_loader_class(filename)), []
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         lineno = mark.line + 1 if mark else 0

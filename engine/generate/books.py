@@ -18,7 +18,7 @@ from engine.generate.municipality import (
     courses_for,
     plan_municipality,
 )
-from engine.generate.names import MUNICIPALITIES, codes
+from engine.generate.names import MUNICIPALITIES, codes, fold
 from engine.generate.options import GenOptions
 from engine.generate.pool_file import award_date, pool_file
 from engine.periods import ONE_DAY, add_months, month_starts
@@ -31,6 +31,7 @@ class GenerateError(ValueError):
 
 def fit_pool(pool: PoolDef, opts: GenOptions) -> tuple[PoolDef, list[str]]:
     """The pool, stretched to the options' years and to the courses asked for."""
+    validate(opts)
     notes = []
     if opts.years is not None:
         start = pool.project_period.start
@@ -47,11 +48,18 @@ def fit_pool(pool: PoolDef, opts: GenOptions) -> tuple[PoolDef, list[str]]:
     return pool, notes
 
 
-def build(pool: PoolDef, opts: GenOptions) -> list[BookFile]:
+def validate(opts: GenOptions) -> None:
+    """Raise ``GenerateError`` for options no books can be made of."""
     if not 1 <= opts.municipalities <= len(MUNICIPALITIES):
         raise GenerateError(f"--municipalities must be 1..{len(MUNICIPALITIES)}")
     if opts.citizens < opts.municipalities:
         raise GenerateError("--citizens must be at least --municipalities")
+    if opts.purchases < 0 or (opts.years is not None and opts.years < 1):
+        raise GenerateError("--purchases must be 0 or more and --years 1 or more")
+
+
+def build(pool: PoolDef, opts: GenOptions) -> list[BookFile]:
+    validate(opts)
     rng = random.Random(opts.seed)
     names = list(MUNICIPALITIES[: opts.municipalities])
     code_of = codes(names)
@@ -67,7 +75,7 @@ def build(pool: PoolDef, opts: GenOptions) -> list[BookFile]:
 
 
 def slug(name: str) -> str:
-    return acc.component(name).lower().translate(str.maketrans({"æ": "ae", "ø": "oe", "å": "aa"}))
+    return fold(acc.component(name)).lower()
 
 
 def _add_statements(files: list[BookFile], munis: list[MuniPlan]) -> None:

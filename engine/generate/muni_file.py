@@ -7,7 +7,7 @@ import datetime
 
 from engine import accounts as acc
 from engine.generate.citizens import CitizenPlan
-from engine.generate.model import BookFile, Close, Event, Open, Txn, money
+from engine.generate.model import BookFile, Close, Directive, Event, Open, Txn, money
 from engine.generate.municipality import MuniPlan, close_date, return_date
 from engine.generate.options import GenOptions
 from engine.periods import add_months
@@ -36,11 +36,11 @@ def municipality_file(
     return book
 
 
-def _citizen(pool: PoolDef, plan: CitizenPlan, opts: GenOptions) -> list[object]:
+def _citizen(pool: PoolDef, plan: CitizenPlan, opts: GenOptions) -> list[Directive]:
     muni, pid = plan.muni, plan.pid
     available, committed = acc.citizen_available(muni, pid), acc.citizen_committed(muni, pid)
     meta = (("citizen", pid), ("municipality", muni))
-    out: list[object] = [
+    out: list[Directive] = [
         Open(plan.decision, available, meta),
         Open(plan.decision, committed, meta),
         Txn(plan.decision, f"Budget granted: {pid}", "budget",
@@ -86,19 +86,20 @@ def _payroll(pool: PoolDef, muni: MuniPlan) -> list[Txn]:
     ]
 
 
-def _closing(pool: PoolDef, muni: MuniPlan) -> list[object]:
+def _closing(pool: PoolDef, muni: MuniPlan) -> list[Directive]:
     """Accounts submitted; the unspent money claimed back, or kept under the de-minimis."""
     due = add_months(pool.project_period.end, pool.accounts_due_months)
     submitted = due - 10 * DAY
-    out: list[object] = [Event(submitted, "accounts_submitted", muni.name)]
+    out: list[Directive] = [Event(submitted, "accounts_submitted", muni.name)]
     unspent = muni.unspent(pool)
     source = acc.muni_drawing_rights(muni.name)
     if unspent <= 0:
         return out
     if unspent < pool.de_minimis:
-        out.append(Open(submitted, acc.retained_expense(muni.name), (("municipality", muni.name),)))
+        retained = acc.retained_expense(muni.name)
+        out.append(Open(submitted, retained, (("municipality", muni.name),)))
         out.append(Txn(submitted, f"Unspent {unspent} under the de-minimis: not claimed",
-                       "de-minimis", ((source, -unspent), (acc.retained_expense(muni.name), unspent))))
+                       "de-minimis", ((source, -unspent), (retained, unspent))))
         return out
     claim, paid = submitted + 30 * DAY, submitted + 60 * DAY
     repayment = acc.muni_repayment(muni.name)

@@ -11,7 +11,7 @@ from engine.generate.citizens import CitizenPlan, draw_purchases, fill
 from engine.generate.model import money
 from engine.generate.options import GenOptions
 from engine.periods import ONE_DAY, window
-from engine.pooldef import PoolDef
+from engine.pooldef import Period, PoolDef
 
 DAY = datetime.timedelta(days=1)
 
@@ -40,6 +40,12 @@ class MuniPlan:
         granted = sum((c.granted for c in self.citizens), Decimal(0))
         left = sum((c.unspent for c in self.citizens), Decimal(0))
         return self.drawing_rights(pool) - granted + left
+
+
+def budget_window(pool: PoolDef, decision: datetime.date) -> Period:
+    """The budget's window under the pool's rules, clipped to the project if they say so."""
+    clip = pool.project_period if pool.clip_window else None
+    return window(decision, pool.window_months, clip)
 
 
 def latest_start(pool: PoolDef) -> datetime.date:
@@ -85,8 +91,7 @@ def _plan_citizen(
 ) -> CitizenPlan:
     full = rng.random() < 0.9 or index == SMALL_UNSPENT
     granted = pool.drawing_right if full else money(pool.drawing_right * Decimal("0.7"))
-    clip = pool.project_period if pool.clip_window else None
-    plan = CitizenPlan(pid, name, decision, granted, window(decision, pool.window_months, clip))
+    plan = CitizenPlan(pid, name, decision, granted, budget_window(pool, decision))
     if index == EXCLUSIONS and position in (1, 3):
         plan.end_event = ("excluded", decision + rng.randint(60, 120) * DAY)
     if index == MOVED_OUT and position == 2:
@@ -98,7 +103,9 @@ def _plan_citizen(
     return plan
 
 
-def _replacement(rng: random.Random, pool: PoolDef, opts: GenOptions, muni: MuniPlan) -> CitizenPlan:
+def _replacement(
+    rng: random.Random, pool: PoolDef, opts: GenOptions, muni: MuniPlan
+) -> CitizenPlan:
     """A new citizen granted what the excluded citizens returned (at most one budget)."""
     excluded = [c for c in muni.citizens if c.end_event and c.end_event[0] == "excluded"]
     returned = sum((c.unspent for c in excluded), Decimal(0))
@@ -106,8 +113,7 @@ def _replacement(rng: random.Random, pool: PoolDef, opts: GenOptions, muni: Muni
     decision = max(c.ended_on() for c in excluded) + (opts.return_days + 7) * DAY
     decision = min(decision, latest_start(pool))
     pid = f"P-{muni.code}-{len(muni.citizens) + 1:03d}"
-    clip = pool.project_period if pool.clip_window else None
-    plan = CitizenPlan(pid, muni.name, decision, granted, window(decision, pool.window_months, clip))
+    plan = CitizenPlan(pid, muni.name, decision, granted, budget_window(pool, decision))
     draw_purchases(rng, pool, plan, granted, opts.purchases)
     return plan
 

@@ -26,11 +26,16 @@ MUNICIPALITIES = (
 _FOLD = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "AE", "Ø": "OE", "Å": "AA"})
 
 
+def fold(name: str) -> str:
+    """Danish letters spelt out in ASCII: 'Halsnæs' -> 'Halsnaes'."""
+    return name.translate(_FOLD)
+
+
 def codes(names: tuple[str, ...] | list[str]) -> dict[str, str]:
     """Unique three-letter codes: the first letters, else the first and two later ones."""
     taken: dict[str, str] = {}
     for name in names:
-        letters = [c for c in name.translate(_FOLD).upper() if c.isalpha()]
+        letters = [c for c in fold(name).upper() if c.isalpha()]
         candidates = ["".join(letters[:1] + list(pair)) for pair in combinations(letters[1:], 2)]
         code = next((c for c in candidates if c not in taken.values()), None)
         if code is None:

@@ -6,7 +6,7 @@ import datetime
 from decimal import Decimal
 
 from engine import accounts as acc
-from engine.generate.model import BookFile, Open, Txn, money
+from engine.generate.model import BookFile, Directive, Open, Txn, money
 from engine.generate.municipality import MuniPlan
 from engine.periods import add_months
 from engine.pooldef import PoolDef
@@ -50,11 +50,11 @@ def _administration(pool: PoolDef) -> list[Txn]:
     ]
 
 
-def _grant(pool: PoolDef, muni: MuniPlan) -> list[object]:
+def _grant(pool: PoolDef, muni: MuniPlan) -> list[Directive]:
     """The grant awarded (tilsagn) with its two budget lines, then its tranches."""
     name, award, day = muni.name, muni.award(pool), award_date(pool)
     granted = acc.pool_granted(name)
-    out: list[object] = [
+    out: list[Directive] = [
         Open(day, granted, (("municipality", name),)),
         Txn(day, f"Grant awarded (tilsagn): {name}, {muni.courses} support courses",
             "grant-award", (

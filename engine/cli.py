@@ -1,0 +1,117 @@
+"""The ``grantpool`` command line. Each command adapts input and output only;
+the logic lives in the engine's modules."""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from engine import __version__
+from engine.check import check as run_check
+from engine.generate.books import GenerateError
+from engine.generate.options import GenOptions
+from engine.generate.run import generate as run_generate
+from engine.loading import CannotLoad
+from engine.pooldef import load_pool
+
+DEFAULT_LEDGER = Path("ledger/main.beancount")
+DEFAULT_RULES = Path("rules/dk2017.yaml")
+EXIT_FINDINGS, EXIT_CANNOT_RUN = 1, 2
+
+ledger_argument = click.argument(
+    "ledger", type=click.Path(path_type=Path), default=DEFAULT_LEDGER, required=False
+)
+
+
+def fail(message: str) -> None:
+    """Print a one-line reason on stderr and exit 2 (could not run)."""
+    click.echo(f"grantpool: {message}", err=True)
+    sys.exit(EXIT_CANNOT_RUN)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="grantpool")
+def main() -> None:
+    """Grant-pool accounting on Beancount: pool, municipalities, citizens' budgets."""
+
+
+@main.command()
+@ledger_argument
+@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The day the check is made for (YYYY-MM-DD); default: today.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def check(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
+    """Check the books: exit 0 clean, 1 on any error finding, 2 if it could not run."""
+    day = as_of.date() if as_of else datetime.date.today()
+    try:
+        report = run_check(ledger, day)
+    except CannotLoad as exc:
+        fail(str(exc))
+        return
+    click.echo(report.to_json() if fmt == "json" else report.to_text())
+    sys.exit(0 if report.ok else EXIT_FINDINGS)
+
+
+@main.command()
+@click.option("--rules", type=click.Path(path_type=Path), default=DEFAULT_RULES,
+              show_default=True, help="The rules file whose pool the books follow.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("ledger"),
+              show_default=True, help="Folder to write main.beancount and its files into.")
+@click.option("--seed", type=int, default=GenOptions.seed, show_default=True)
+@click.option("--municipalities", type=int, default=GenOptions.municipalities, show_default=True)
+@click.option("--citizens", type=int, default=GenOptions.citizens, show_default=True)
+@click.option("--purchases", type=int, default=GenOptions.purchases, show_default=True,
+              help="At most this many purchases per citizen (the real cases may add some).")
+@click.option("--years", type=int, default=None,
+              help="Stretch the project period to this many years (default: the rules').")
+@click.option("--small-unspent", type=Decimal, default=GenOptions.small_unspent,
+              show_default=True, help="The final unspent money of the de-minimis case.")
+def generate(rules: Path, out: Path, seed: int, municipalities: int, citizens: int,
+             purchases: int, years: int | None, small_unspent: Decimal) -> None:
+    """Write deterministic example books of the pool in RULES into OUT."""
+    pool, errors = load_pool(rules)
+    if pool is None:
+        for error in errors:
+            click.echo(f"{error.source['filename']}:{error.source['lineno']}: {error.message}",
+                       err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    opts = GenOptions(seed, municipalities, citizens, purchases, years,
+                      small_unspent=small_unspent)
+    try:
+        written, notes = run_generate(pool, opts, out)
+    except GenerateError as exc:
+        fail(str(exc))
+        return
+    for note in notes:
+        click.echo(f"note: {note}")
+    click.echo(f"wrote {len(written)} files into {out}")
+
+
+@main.command()
+@ledger_argument
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--read-write", is_flag=True, help="Allow edits in Fava (default: read-only).")
+def serve(ledger: Path, host: str, port: int, read_write: bool) -> None:
+    """Check the books, then serve them in Fava (read-only unless --read-write)."""
+    try:
+        report = run_check(ledger, datetime.date.today())
+    except CannotLoad as exc:
+        fail(str(exc))
+        return
+    click.echo(report.to_text())
+    from fava.cli import main as fava_main  # noqa: PLC0415 (heavy import, only here)
+
+    args = [str(ledger), "--host", host, "--port", str(port)]
+    if not read_write:
+        args.append("--read-only")
+    click.echo(f"Serving {ledger} on http://{host}:{port}/ (Ctrl-C stops)")
+    fava_main.main(args=args, prog_name="fava", standalone_mode=True)
+
+
+if __name__ == "__main__":
+    main()

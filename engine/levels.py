@@ -1,0 +1,218 @@
+"""The books read level by level: pool, each municipality's grant, each citizen.
+
+Pure functions over loaded entries.  Every figure is summed from postings,
+classified by the account's role (``engine.roles``) and the transaction's tag,
+so that the conservation identities below compare independent sums:
+
+* citizen:  granted = paid + committed + remaining + returned
+* grant:    awarded = citizens' budgets (net of returns) + salary line
+                      + unallocated + returned to the state (claimed or kept)
+* pool:     appropriation = grants awarded + kept share + unallocated
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+
+from engine.roles import Role, roles
+
+ZERO = Decimal(0)
+
+
+def _zero_dict() -> defaultdict[str, Decimal]:
+    return defaultdict(Decimal)
+
+
+@dataclass
+class CitizenFigures:
+    citizen: str
+    municipality: str
+    account: str = ""
+    decision: datetime.date | None = None
+    granted: Decimal = ZERO
+    paid: Decimal = ZERO
+    committed: Decimal = ZERO
+    remaining: Decimal = ZERO
+    returned: Decimal = ZERO
+    by_category: defaultdict[str, Decimal] = field(default_factory=_zero_dict)
+    events: list[tuple[datetime.date, str]] = field(default_factory=list)
+
+    @property
+    def difference(self) -> Decimal:
+        return self.granted - (self.paid + self.committed + self.remaining + self.returned)
+
+
+@dataclass
+class GrantFigures:
+    municipality: str
+    awarded: Decimal = ZERO
+    received: Decimal = ZERO
+    awaiting: Decimal = ZERO
+    drawing_rights_line: Decimal = ZERO
+    salary_line: Decimal = ZERO
+    salary_paid: Decimal = ZERO
+    unallocated: Decimal = ZERO
+    claimed: Decimal = ZERO
+    repaid: Decimal = ZERO
+    retained: Decimal = ZERO
+    citizens: dict[str, CitizenFigures] = field(default_factory=dict)
+
+    @property
+    def citizens_net(self) -> Decimal:
+        return sum((c.granted - c.returned for c in self.citizens.values()), ZERO)
+
+    @property
+    def returned(self) -> Decimal:
+        return self.claimed + self.retained
+
+    @property
+    def difference(self) -> Decimal:
+        parts = self.citizens_net + self.salary_line + self.unallocated + self.returned
+        return self.awarded - parts
+
+
+@dataclass
+class PoolFigures:
+    appropriation: Decimal = ZERO
+    kept_share: Decimal = ZERO
+    unallocated: Decimal = ZERO
+    admin_spent: Decimal = ZERO
+    returned: Decimal = ZERO
+    grants: dict[str, GrantFigures] = field(default_factory=dict)
+
+    @property
+    def granted(self) -> Decimal:
+        return sum((g.awarded for g in self.grants.values()), ZERO)
+
+    @property
+    def paid_out(self) -> Decimal:
+        return sum((g.received for g in self.grants.values()), ZERO)
+
+    @property
+    def difference(self) -> Decimal:
+        return self.appropriation - (self.granted + self.kept_share + self.unallocated)
+
+
+def figures(entries: list[data.Directive], as_of: datetime.date) -> PoolFigures:
+    """The figures of every level from the directives dated on or before *as_of*."""
+    role_map = roles(entries)
+    pool = PoolFigures()
+    for entry in entries:
+        if entry.date > as_of:
+            break
+        if isinstance(entry, data.Transaction):
+            _transaction(pool, entry, role_map)
+        elif isinstance(entry, data.Event):
+            _event(pool, entry)
+    return pool
+
+
+def _grant(pool: PoolFigures, muni: str | None) -> GrantFigures:
+    name = muni or "?"
+    if name not in pool.grants:
+        pool.grants[name] = GrantFigures(name)
+    return pool.grants[name]
+
+
+def _citizen(pool: PoolFigures, role: Role, account: str) -> CitizenFigures:
+    grant = _grant(pool, role.municipality)
+    pid = role.citizen or "?"
+    if pid not in grant.citizens:
+        grant.citizens[pid] = CitizenFigures(pid, grant.municipality)
+    figures = grant.citizens[pid]
+    if role.role == "citizen_available":
+        figures.account = account
+    return figures
+
+
+def _transaction(pool: PoolFigures, txn: data.Transaction, role_map: dict[str, Role]) -> None:
+    tags = txn.tags or frozenset()
+    payer: CitizenFigures | None = None
+    purchases: list[tuple[Role, Decimal]] = []
+    for posting in txn.postings:
+        role = role_map.get(posting.account)
+        if role is None or posting.units is None or posting.units.number is None:
+            continue
+        amount: Decimal = posting.units.number
+        if role.role in ("citizen_available", "citizen_committed"):
+            citizen = _citizen(pool, role, posting.account)
+            _citizen_posting(citizen, role.role, amount, tags, txn.date)
+            if amount < 0 and "purchase" in tags:
+                payer = citizen
+        elif role.role == "purchase":
+            purchases.append((role, amount))
+        else:
+            _other_posting(pool, role, amount, tags)
+    for role, amount in purchases:
+        if payer is not None:
+            payer.paid += amount
+            payer.by_category[role.category or "?"] += amount
+
+
+def _citizen_posting(
+    c: CitizenFigures, role: str, amount: Decimal, tags: Any, day: datetime.date
+) -> None:
+    if role == "citizen_committed":
+        c.committed += amount
+        return
+    c.remaining += amount
+    if "budget" in tags:
+        c.granted += amount
+        c.decision = c.decision or day
+    elif "return" in tags:
+        c.returned -= amount
+
+
+def _other_posting(pool: PoolFigures, role: Role, amount: Decimal, tags: Any) -> None:
+    kind = role.role
+    if kind == "appropriation":
+        pool.appropriation -= amount
+    elif kind == "pool_administration" and "appropriation" in tags:
+        pool.kept_share += amount
+    elif kind == "pool_unallocated":
+        pool.unallocated += amount
+    elif kind == "pool_admin_expenses":
+        pool.admin_spent += amount
+    elif kind == "pool_returned":
+        pool.returned += amount
+    elif kind == "pool_granted":
+        grant = _grant(pool, role.municipality)
+        if "grant-award" in tags:
+            grant.awarded += amount
+        elif "tranche" in tags:
+            grant.received -= amount
+    elif role.municipality is not None:
+        _grant_posting(_grant(pool, role.municipality), kind, amount, tags)
+
+
+def _grant_posting(grant: GrantFigures, kind: str, amount: Decimal, tags: Any) -> None:
+    if kind == "awaiting":
+        grant.awaiting += amount
+    elif kind == "drawing_rights":
+        grant.unallocated += amount
+        if "grant-award" in tags:
+            grant.drawing_rights_line += amount
+    elif kind == "salary_line" and "grant-award" in tags:
+        grant.salary_line += amount
+    elif kind == "salary_expense":
+        grant.salary_paid += amount
+    elif kind == "repayment":
+        if "repayment-claim" in tags:
+            grant.claimed += amount
+        elif "repayment" in tags:
+            grant.repaid -= amount
+    elif kind == "retained":
+        grant.retained += amount
+
+
+def _event(pool: PoolFigures, event: data.Event) -> None:
+    for grant in pool.grants.values():
+        citizen = grant.citizens.get(event.description)
+        if citizen is not None:
+            citizen.events.append((event.date, event.type))

@@ -1,0 +1,54 @@
+"""Shared fixtures: inline ledgers loaded by the real loader, copies of the example books."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.loading import load
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "ledger"
+RULES = REPO / "rules"
+
+Loaded = tuple[list[Any], list[Any], dict[str, Any]]
+
+
+@pytest.fixture
+def write_doc(tmp_path: Path) -> Callable[[str], Path]:
+    """Write an inline ledger (dedented) to a file and return its path."""
+
+    def write(text: str, name: str = "main.beancount") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def load_doc(write_doc: Callable[[str], Path]) -> Callable[[str], Loaded]:
+    """Load an inline ledger with the real Beancount loader."""
+
+    def run(text: str) -> Loaded:
+        return load(write_doc(text))
+
+    return run
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A private copy of the example books; returns the path of its main file."""
+    target = tmp_path / "ledger"
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".*"))
+    return target / "main.beancount"
+
+
+@pytest.fixture(scope="session")
+def example_loaded() -> Loaded:
+    return load(EXAMPLE / "main.beancount")
