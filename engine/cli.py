@@ -11,12 +11,13 @@ from pathlib import Path
 import click
 
 from engine import __version__
+from engine.check import BadRules
 from engine.check import check as run_check
 from engine.generate.books import GenerateError
 from engine.generate.options import GenOptions
 from engine.generate.run import generate as run_generate
 from engine.loading import CannotLoad
-from engine.pooldef import load_pool
+from engine.rules.engine import load as load_rules
 
 DEFAULT_LEDGER = Path("ledger/main.beancount")
 DEFAULT_RULES = Path("rules/dk2017.yaml")
@@ -52,6 +53,11 @@ def check(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
     except CannotLoad as exc:
         fail(str(exc))
         return
+    except BadRules as exc:
+        for finding in exc.findings:
+            click.echo(finding.to_text(), err=True)
+        fail("the rules file is malformed (see above); fix it and run again")
+        return
     click.echo(report.to_json() if fmt == "json" else report.to_text())
     sys.exit(0 if report.ok else EXIT_FINDINGS)
 
@@ -73,8 +79,8 @@ def check(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
 def generate(rules: Path, out: Path, seed: int, municipalities: int, citizens: int,
              purchases: int, years: int | None, small_unspent: Decimal) -> None:
     """Write deterministic example books of the pool in RULES into OUT."""
-    pool, errors = load_pool(rules)
-    if pool is None:
+    ruleset, errors = load_rules(rules)
+    if ruleset is None:
         for error in errors:
             click.echo(f"{error.source['filename']}:{error.source['lineno']}: {error.message}",
                        err=True)
@@ -82,7 +88,7 @@ def generate(rules: Path, out: Path, seed: int, municipalities: int, citizens: i
     opts = GenOptions(seed, municipalities, citizens, purchases, years,
                       small_unspent=small_unspent)
     try:
-        written, notes = run_generate(pool, opts, out)
+        written, notes = run_generate(ruleset, opts, out)
     except GenerateError as exc:
         fail(str(exc))
         return
@@ -100,7 +106,7 @@ def serve(ledger: Path, host: str, port: int, read_write: bool) -> None:
     """Check the books, then serve them in Fava (read-only unless --read-write)."""
     try:
         report = run_check(ledger, datetime.date.today())
-    except CannotLoad as exc:
+    except (CannotLoad, BadRules) as exc:
         fail(str(exc))
         return
     click.echo(report.to_text())

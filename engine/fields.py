@@ -47,11 +47,12 @@ class Fields:
         return self.as_decimal(key, value)
 
     def as_decimal(self, key: str, value: Any) -> Decimal | None:
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
+        if isinstance(value, Decimal):
+            return value
+        if isinstance(value, bool) or not isinstance(value, int | str):
             self.fail(key, f"'{key}' must be a number, got {value!r}")
             return None
         try:
-            # str() of a YAML float keeps the written digits (1500.5 -> '1500.5').
             return Decimal(str(value))
         except InvalidOperation:
             self.fail(key, f"'{key}' must be a number like 50000.00, got {value!r}")

@@ -48,10 +48,12 @@ def from_error(error: Any) -> Finding:
     source = error.source or {}
     entry = getattr(error, "entry", None)
     account = getattr(entry, "account", None) if entry is not None else None
+    rule = getattr(error, "rule", "beancount")
+    severity: Severity = "warning" if getattr(error, "severity", "") == "warning" else "error"
     return Finding(
-        rule=getattr(error, "rule", "beancount"),
-        severity=getattr(error, "severity", "error"),
-        message=str(error.message).strip(),
+        rule=rule,
+        severity=severity,
+        message=str(error.message).strip().removeprefix(f"{severity} [{rule}] "),
         filename=str(source.get("filename", "<unknown>")),
         lineno=int(source.get("lineno") or 0),
         date=getattr(entry, "date", None),

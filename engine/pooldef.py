@@ -56,7 +56,6 @@ class PoolDef:
     tranche_every_months: int
     tranche_count: int
     de_minimis: Decimal
-    accounts_due_months: int
     categories: tuple[Category, ...]
     filename: str
 
@@ -107,7 +106,6 @@ def _pool(f: Fields, categories: tuple[Category, ...], filename: str) -> PoolDef
         "tranche_every_months": tranches.integer("every_months") if tranches else None,
         "tranche_count": tranches.integer("count") if tranches else None,
         "de_minimis": f.decimal("de_minimis"),
-        "accounts_due_months": f.integer("accounts_due_months"),
     }
     start = period.date("start") if period else None
     end = period.date("end") if period else None

@@ -1,11 +1,13 @@
 """YAML with line numbers: every mapping remembers where it and its keys stand.
 
+Numbers with a fraction are read as exact ``Decimal``s, never floats.
 Config errors are typed values like Beancount's own (``source``, ``message``,
 ``entry``) so that bean-check, Fava and our commands can show them the same way.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -57,7 +59,17 @@ def _loader_class(filename: str) -> type[yaml.SafeLoader]:
         except ValueError:  # e.g. 2017-13-23: keep the text, the field reader names it
             return loader.construct_scalar(node)
 
+    def construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+        # Money must not pass through float: 50000.00 stays Decimal("50000.00").
+        text = str(loader.construct_scalar(node)).replace("_", "")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            return text
+        return value if value.is_finite() else text
+
     _Loader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
+    _Loader.add_constructor("tag:yaml.org,2002:float", construct_float)
     _Loader.add_constructor(
         yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
         construct_mapping,

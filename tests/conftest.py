@@ -43,9 +43,10 @@ def load_doc(write_doc: Callable[[str], Path]) -> Callable[[str], Loaded]:
 
 @pytest.fixture
 def example_copy(tmp_path: Path) -> Path:
-    """A private copy of the example books; returns the path of its main file."""
+    """A private copy of the example books and rules; returns the path of the main file."""
     target = tmp_path / "ledger"
     shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns(".*"))
+    shutil.copytree(RULES, tmp_path / "rules")
     return target / "main.beancount"
 
 

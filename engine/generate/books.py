@@ -20,6 +20,7 @@ from engine.generate.municipality import (
 )
 from engine.generate.names import MUNICIPALITIES, codes, fold
 from engine.generate.options import GenOptions
+from engine.generate.policy import Policy
 from engine.generate.pool_file import award_date, pool_file
 from engine.periods import ONE_DAY, add_months, month_starts
 from engine.pooldef import Period, PoolDef
@@ -58,7 +59,7 @@ def validate(opts: GenOptions) -> None:
         raise GenerateError("--purchases must be 0 or more and --years 1 or more")
 
 
-def build(pool: PoolDef, opts: GenOptions) -> list[BookFile]:
+def build(pool: PoolDef, opts: GenOptions, rules: Policy) -> list[BookFile]:
     validate(opts)
     rng = random.Random(opts.seed)
     names = list(MUNICIPALITIES[: opts.municipalities])
@@ -69,7 +70,8 @@ def build(pool: PoolDef, opts: GenOptions) -> list[BookFile]:
         for i, name in enumerate(names)
     ]
     files = [pool_file(pool, munis)]
-    files += [municipality_file(pool, m, opts, award_date(pool), slug(m.name)) for m in munis]
+    files += [municipality_file(pool, m, opts, rules, award_date(pool), slug(m.name))
+              for m in munis]
     _add_statements(files, munis)
     return files
 

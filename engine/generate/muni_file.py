@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from decimal import Decimal
 
 from engine import accounts as acc
 from engine.generate.citizens import CitizenPlan
 from engine.generate.model import BookFile, Close, Directive, Event, Open, Txn, money
 from engine.generate.municipality import MuniPlan, close_date, return_date
 from engine.generate.options import GenOptions
+from engine.generate.policy import Policy
 from engine.periods import add_months
 from engine.pooldef import PoolDef
 
@@ -17,7 +19,8 @@ DAY = datetime.timedelta(days=1)
 
 
 def municipality_file(
-    pool: PoolDef, muni: MuniPlan, opts: GenOptions, award_date: datetime.date, slug: str
+    pool: PoolDef, muni: MuniPlan, opts: GenOptions, rules: Policy, award_date: datetime.date,
+    slug: str,
 ) -> BookFile:
     book = BookFile(f"municipalities/{slug}.beancount", f"{muni.name}: grant, budgets, purchases")
     meta = (("municipality", muni.name),)
@@ -30,13 +33,20 @@ def municipality_file(
         book.add(Open(award_date, acc.purchase_expense(muni.name, category.account),
                       (*meta, ("category", category.code))))
     for plan in muni.citizens:
-        book.add(*_citizen(pool, plan, opts))
+        book.add(*_citizen(plan, opts, rules))
     book.add(*_payroll(pool, muni))
-    book.add(*_closing(pool, muni))
+    book.add(*_closing(pool, muni, rules))
     return book
 
 
-def _citizen(pool: PoolDef, plan: CitizenPlan, opts: GenOptions) -> list[Directive]:
+def _approval(rules: Policy, pid: str, number: int, amount: Decimal) -> tuple[tuple[str, str], ...]:
+    """A case reference for a purchase the rules want approved (no personal data in it)."""
+    if rules.approval_above is None or amount <= rules.approval_above:
+        return ()
+    return ((rules.approval_meta, f"{pid}/A{number}"),)
+
+
+def _citizen(plan: CitizenPlan, opts: GenOptions, rules: Policy) -> list[Directive]:
     muni, pid = plan.muni, plan.pid
     available, committed = acc.citizen_available(muni, pid), acc.citizen_committed(muni, pid)
     meta = (("citizen", pid), ("municipality", muni))
@@ -46,7 +56,7 @@ def _citizen(pool: PoolDef, plan: CitizenPlan, opts: GenOptions) -> list[Directi
         Txn(plan.decision, f"Budget granted: {pid}", "budget",
             ((acc.muni_drawing_rights(muni), -plan.granted), (available, plan.granted))),
     ]
-    for p in plan.purchases:
+    for number, p in enumerate(plan.purchases, 1):
         expense = acc.purchase_expense(muni, p.category.account)
         if p.committed_on is not None:
             out.append(Txn(p.committed_on, f"Commitment: {p.category.code}", "commitment",
@@ -55,7 +65,8 @@ def _citizen(pool: PoolDef, plan: CitizenPlan, opts: GenOptions) -> list[Directi
         else:
             source = available
         out.append(Txn(p.date, f"Purchase: {p.category.code}", "purchase",
-                       ((expense, p.amount), (source, -p.amount))))
+                       ((expense, p.amount), (source, -p.amount)),
+                       _approval(rules, pid, number, p.amount)))
     if plan.end_event:
         out.append(Event(plan.end_event[1], plan.end_event[0], pid))
     if plan.unspent:
@@ -86,10 +97,9 @@ def _payroll(pool: PoolDef, muni: MuniPlan) -> list[Txn]:
     ]
 
 
-def _closing(pool: PoolDef, muni: MuniPlan) -> list[Directive]:
+def _closing(pool: PoolDef, muni: MuniPlan, rules: Policy) -> list[Directive]:
     """Accounts submitted; the unspent money claimed back, or kept under the de-minimis."""
-    due = add_months(pool.project_period.end, pool.accounts_due_months)
-    submitted = due - 10 * DAY
+    submitted = rules.accounts_submitted
     out: list[Directive] = [Event(submitted, "accounts_submitted", muni.name)]
     unspent = muni.unspent(pool)
     source = acc.muni_drawing_rights(muni.name)

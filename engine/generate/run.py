@@ -1,13 +1,25 @@
-"""Write generated books into a folder: ``main.beancount`` and the files it includes."""
+"""Write generated books into a folder: ``main.beancount`` and the files it includes.
+
+The books declare the rules plugin with the rules file they were made for.
+When the options stretch the pool (more years, more citizens than the pool
+funds), a copy of the rules file with the stretched pool section is written
+beside the books as ``rules.yaml`` and declared instead.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from engine.generate.books import build, fit_pool
 from engine.generate.options import GenOptions
+from engine.generate.policy import policy
 from engine.generate.writer import file_text, write_atomic
 from engine.pooldef import PoolDef
+from engine.rules.spec import RuleSet
 
 
 def command_line(pool: PoolDef, opts: GenOptions) -> str:
@@ -19,7 +31,7 @@ def command_line(pool: PoolDef, opts: GenOptions) -> str:
     )
 
 
-def main_text(pool: PoolDef, includes: list[str], header: str) -> str:
+def main_text(pool: PoolDef, includes: list[str], header: str, rules: str) -> str:
     lines = [
         f";; Grant pool books: {pool.name}",
         f";; {header}",
@@ -27,20 +39,42 @@ def main_text(pool: PoolDef, includes: list[str], header: str) -> str:
         f'option "title" "Grant pool {pool.id}"',
         f'option "operating_currency" "{pool.currency}"',
         "",
+        f'plugin "engine.plugin" "{rules}"',
+        "",
         *(f'include "{name}"' for name in includes),
     ]
     return "\n".join(lines) + "\n"
 
 
-def generate(pool: PoolDef, opts: GenOptions, out: Path) -> tuple[list[Path], list[str]]:
+def fitted_rules_text(source: Path, pool: PoolDef) -> str:
+    """The rules file with its pool section set to the stretched *pool*."""
+    doc: dict[str, Any] = yaml.safe_load(source.read_text(encoding="utf-8"))
+    section = doc["pool"]
+    section["appropriation"] = str(pool.appropriation)
+    section["application_pool"] = str(pool.application_pool)
+    section["project_period"] = {"start": pool.project_period.start,
+                                 "end": pool.project_period.end}
+    header = f"# Made by grantpool generate from {source.name}, its pool stretched.\n"
+    return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def generate(ruleset: RuleSet, opts: GenOptions, out: Path) -> tuple[list[Path], list[str]]:
     """Write the books; returns the files written and notes on how the pool was fitted."""
+    pool = ruleset.pool
     fitted, notes = fit_pool(pool, opts)
-    books = build(fitted, opts)
+    books = build(fitted, opts, policy(ruleset, fitted))
     header = f"Made by `{command_line(pool, opts)}`; regenerate rather than edit."
     texts = {book.name: file_text(book, fitted.currency, header) for book in books}
-    texts["main.beancount"] = main_text(fitted, [b.name for b in books], header)
+    rules_path = Path(ruleset.filename)
+    if fitted != pool:
+        texts["rules.yaml"] = fitted_rules_text(rules_path, fitted)
+        declared = "rules.yaml"
+    else:
+        declared = os.path.relpath(rules_path.resolve(), out.resolve())
+    texts["main.beancount"] = main_text(fitted, [b.name for b in books], header, declared)
     written = []
     for name, text in texts.items():
         write_atomic(out / name, text)
         written.append(out / name)
     return written, notes
+

@@ -1,0 +1,65 @@
+"""Run a rules file over loaded books: one index, then every rule of every kind."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from beancount.core import data
+
+from engine.rules.context import Context
+from engine.rules.errors import RuleError
+from engine.rules.index import build_index
+from engine.rules.kinds import (
+    approval,
+    cap,
+    category,
+    deadline,
+    lapse,
+    privacy,
+    return_unspent,
+    time_window,
+)
+from engine.rules.spec import Kind, RuleSet, load_rules
+from engine.yamlsrc import ConfigError
+
+KINDS: dict[str, Kind] = {
+    "cap": cap,
+    "time_window": time_window,
+    "deadline": deadline,
+    "return_unspent": return_unspent,
+    "category": category,
+    "approval": approval,
+    "lapse": lapse,
+    "privacy": privacy,
+}
+
+
+def load(path: Path) -> tuple[RuleSet | None, list[ConfigError]]:
+    """Read and validate a rules file: ``(ruleset, [])`` or ``(None, errors)``."""
+    return load_rules(path, KINDS)
+
+
+def run(entries: list[data.Directive], ruleset: RuleSet, as_of: datetime.date) -> list[RuleError]:
+    """Every finding of every rule over the directives dated on or before *as_of*.
+
+    Directives dated later are not judged (a plan is not yet a fact); the first
+    of them gets one warning saying how many were left out.
+    """
+    judged = [e for e in entries if e.date <= as_of]
+    index = build_index(judged)
+    ctx = Context(ruleset.pool, as_of)
+    findings: list[RuleError] = []
+    for kind, rule in ruleset.rules:
+        findings.extend(kind.check(rule, index, ctx))
+    later = len(entries) - len(judged)
+    if later:
+        first = entries[len(judged)]
+        meta = first.meta or {}
+        source = {"filename": meta.get("filename", "<unknown>"), "lineno": meta.get("lineno", 0)}
+        message = (f"warning [as-of] {later} directive(s) dated after {as_of} were not judged "
+                   f"by the rules; this is the first")
+        findings.append(RuleError(source, message, first, "as-of", "warning"))
+    findings.sort(key=lambda f: (f.source["filename"], f.source["lineno"], f.rule))
+    return findings
+

@@ -1,0 +1,39 @@
+"""Error values of the rules engine, shaped like Beancount's own errors.
+
+``source`` is the offending directive's meta (file and line), so bean-check and
+Fava's Errors page point at the user's line.  Beancount has no warning level:
+the message starts with the severity and the rule id so that a warning is told
+from an error in bean-check's output and on Fava's Errors page alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+
+class RuleError(NamedTuple):
+    """A finding of a rule; ``severity`` is "error" or "warning"."""
+
+    source: dict[str, Any]
+    message: str
+    entry: Any
+    rule: str
+    severity: str
+
+
+class RulesFileError(NamedTuple):
+    """The rules file could not be used; the books were not checked against it."""
+
+    source: dict[str, Any]
+    message: str
+    entry: None = None
+    rule: str = "rules-file"
+    severity: str = "error"
+
+
+def finding(rule: Any, entry: Any, message: str, severity: str | None = None) -> RuleError:
+    """A RuleError of *rule* (a parsed rule spec) pointing at *entry*."""
+    level = severity or rule.severity
+    meta = getattr(entry, "meta", None) or {}
+    source = {"filename": meta.get("filename", "<unknown>"), "lineno": meta.get("lineno", 0)}
+    return RuleError(source, f"{level} [{rule.id}] {message}", entry, rule.id, level)

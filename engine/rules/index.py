@@ -1,0 +1,169 @@
+"""One pass over the books that files every posting where the rules look for it.
+
+Citizen money is measured as *used*: every posting on a citizen's
+``Available`` account that is neither the budget (``#budget``) nor a return
+(``#return``) — so a commitment counts when it is made, a purchase paid from
+``Available`` counts when it is paid, and paying a commitment counts nothing
+more.  Caps therefore count commitments as well as payments.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+
+from engine.roles import Role, roles
+
+ZERO = Decimal(0)
+
+
+@dataclass
+class Purchase:
+    txn: data.Transaction
+    amount: Decimal
+    category: str | None
+    from_committed: bool
+
+
+@dataclass
+class CitizenBook:
+    citizen: str
+    municipality: str
+    opened: data.Open | None = None
+    budgets: list[tuple[data.Transaction, Decimal]] = field(default_factory=list)
+    used: list[tuple[data.Transaction, Decimal]] = field(default_factory=list)
+    purchases: list[Purchase] = field(default_factory=list)
+    commitments: list[tuple[data.Transaction, Decimal]] = field(default_factory=list)
+    returns: list[tuple[data.Transaction, Decimal]] = field(default_factory=list)
+    events: list[data.Event] = field(default_factory=list)
+    available: Decimal = ZERO
+
+    @property
+    def decision(self) -> datetime.date | None:
+        return self.budgets[0][0].date if self.budgets else None
+
+    @property
+    def granted(self) -> Decimal:
+        return sum((amount for _, amount in self.budgets), ZERO)
+
+
+@dataclass
+class GrantBook:
+    municipality: str
+    awards: list[tuple[data.Transaction, Decimal]] = field(default_factory=list)
+    lines: dict[str, list[tuple[data.Transaction, Decimal, frozenset[str]]]] = field(
+        default_factory=dict)
+    events: list[data.Event] = field(default_factory=list)
+    changes: list[data.Transaction] = field(default_factory=list)
+
+
+@dataclass
+class Index:
+    citizens: dict[str, CitizenBook] = field(default_factory=dict)
+    grants: dict[str, GrantBook] = field(default_factory=dict)
+    pool_awards: list[tuple[data.Transaction, str, Decimal]] = field(default_factory=list)
+    spending: list[data.Transaction] = field(default_factory=list)
+    opens: dict[str, data.Open] = field(default_factory=dict)
+    entries: list[data.Directive] = field(default_factory=list)
+
+    def grant(self, municipality: str) -> GrantBook:
+        if municipality not in self.grants:
+            self.grants[municipality] = GrantBook(municipality)
+        return self.grants[municipality]
+
+    def citizen(self, role: Role) -> CitizenBook:
+        pid = role.citizen or "?"
+        if pid not in self.citizens:
+            self.citizens[pid] = CitizenBook(pid, role.municipality or "?")
+        return self.citizens[pid]
+
+
+LINE_ROLES = ("drawing_rights", "salary_line")
+SPENDING_TAGS = frozenset({"purchase", "commitment", "salary"})
+
+
+def build_index(entries: list[data.Directive]) -> Index:
+    role_map = roles(entries)
+    index = Index(entries=entries)
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            _transaction(index, entry, role_map)
+        elif isinstance(entry, data.Event):
+            _event(index, entry)
+        elif isinstance(entry, data.Open) and entry.account in role_map:
+            index.opens[entry.account] = entry
+            role = role_map[entry.account]
+            if role.role == "citizen_available":
+                index.citizen(role).opened = entry
+    return index
+
+
+def _event(index: Index, event: data.Event) -> None:
+    if event.description in index.citizens:
+        index.citizens[event.description].events.append(event)
+    else:
+        index.grant(event.description).events.append(event)
+
+
+def _transaction(index: Index, txn: data.Transaction, role_map: dict[str, Role]) -> None:
+    tags = txn.tags or frozenset()
+    if tags & SPENDING_TAGS:
+        index.spending.append(txn)
+    if "budget-change" in tags:
+        index.grant(_municipality(txn, role_map)).changes.append(txn)
+    payer: tuple[CitizenBook, bool] | None = None
+    bought: list[tuple[Decimal, str | None]] = []
+    for posting in txn.postings:
+        role = role_map.get(posting.account)
+        if role is None or posting.units is None or posting.units.number is None:
+            continue
+        amount = posting.units.number
+        if role.role == "purchase":
+            bought.append((amount, role.category))
+        else:
+            payer = _posting(index, txn, role, amount, tags) or payer
+    if payer is not None:
+        payer[0].purchases.extend(Purchase(txn, a, c, payer[1]) for a, c in bought)
+
+
+def _posting(
+    index: Index, txn: data.Transaction, role: Role, amount: Decimal, tags: frozenset[str]
+) -> tuple[CitizenBook, bool] | None:
+    """File one posting; returns the paying citizen if this posting pays a purchase."""
+    paying = amount < 0 and "purchase" in tags
+    if role.role == "citizen_available":
+        citizen = index.citizen(role)
+        _available(citizen, txn, amount, tags)
+        return (citizen, False) if paying else None
+    if role.role == "citizen_committed":
+        return (index.citizen(role), True) if paying else None
+    if role.role in LINE_ROLES and role.municipality:
+        index.grant(role.municipality).lines.setdefault(role.role, []).append((txn, amount, tags))
+    elif role.role == "pool_granted" and "grant-award" in tags and role.municipality:
+        index.pool_awards.append((txn, role.municipality, amount))
+        index.grant(role.municipality).awards.append((txn, amount))
+    return None
+
+
+def _available(citizen: CitizenBook, txn: data.Transaction, amount: Decimal, tags: Any) -> None:
+    citizen.available += amount
+    if "budget" in tags:
+        citizen.budgets.append((txn, amount))
+    elif "return" in tags:
+        citizen.returns.append((txn, -amount))
+    else:
+        citizen.used.append((txn, -amount))
+        if "commitment" in tags:
+            citizen.commitments.append((txn, -amount))
+
+
+def _municipality(txn: data.Transaction, role_map: dict[str, Role]) -> str:
+    for posting in txn.postings:
+        role = role_map.get(posting.account)
+        if role is not None and role.municipality:
+            return role.municipality
+    return "?"

@@ -1,0 +1,1 @@
+"""One module per rule kind, each with ``FIELDS``, ``parse`` and ``check``."""

@@ -1,0 +1,82 @@
+"""``privacy``: no CPR number anywhere in the books.
+
+A CPR number is ten digits ``DDMMYY-SSSS`` (the dash optional) whose first six
+are a real date in some century.  The modulus-11 check is deliberately not
+used: valid numbers without it exist since 2007.  Every text of every
+directive is searched: narration, payee, tags, links, metadata values (keys
+too), account names, event and note texts, custom values.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from beancount.core import data
+
+from engine.rules.context import Context
+from engine.rules.errors import RuleError, finding
+from engine.rules.index import Index
+from engine.rules.spec import Common, RuleFields
+
+FIELDS = ("pattern",)
+CPR = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})-?(\d{4})(?!\d)")
+SKIP_META = frozenset({"filename", "lineno"})
+
+
+@dataclass(frozen=True)
+class Privacy:
+    id: str
+    severity: str
+
+
+def parse(common: Common, f: RuleFields) -> Privacy | None:
+    if f.choice("pattern", ("cpr",), default="cpr") is None:
+        return None
+    return Privacy(common.id, common.severity)
+
+
+def _real_date(day: int, month: int, year: int) -> bool:
+    for century in (1900, 2000):
+        try:
+            datetime.date(century + year, month, day)
+            return True
+        except ValueError:
+            continue
+    return False
+
+
+def looks_like_cpr(text: str) -> bool:
+    return any(_real_date(int(d), int(m), int(y)) for d, m, y, _ in CPR.findall(text))
+
+
+def _texts(entry: Any) -> Iterator[tuple[str, str]]:
+    for key, value in (entry.meta or {}).items():
+        if key not in SKIP_META and not key.startswith("__"):
+            yield f"metadata '{key}'", f"{key} {value}"
+    for name in ("narration", "payee", "account", "description", "comment", "type"):
+        value = getattr(entry, name, None)
+        if isinstance(value, str):
+            yield name, value
+    for name in ("tags", "links"):
+        for value in getattr(entry, name, None) or ():
+            yield name[:-1], value
+    if isinstance(entry, data.Custom):
+        yield from (("custom value", str(v.value)) for v in entry.values)
+    if isinstance(entry, data.Transaction):
+        for posting in entry.postings:
+            yield from ((f"posting metadata '{k}'", f"{k} {v}")
+                        for k, v in (posting.meta or {}).items() if k not in SKIP_META)
+
+
+def check(rule: Privacy, index: Index, ctx: Context) -> list[RuleError]:
+    out = []
+    for entry in index.entries:
+        where = next((field for field, text in _texts(entry) if looks_like_cpr(text)), None)
+        if where is not None:
+            out.append(finding(rule, entry, f"the {where} holds what looks like a CPR number; "
+                                            f"use the citizen's pseudonymous id instead"))
+    return out
