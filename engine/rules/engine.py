@@ -8,7 +8,7 @@ from pathlib import Path
 from beancount.core import data
 
 from engine.rules.context import Context
-from engine.rules.errors import RuleError
+from engine.rules.errors import Problem, RuleWarning
 from engine.rules.index import build_index
 from engine.rules.kinds import (
     approval,
@@ -40,7 +40,7 @@ def load(path: Path) -> tuple[RuleSet | None, list[ConfigError]]:
     return load_rules(path, KINDS)
 
 
-def run(entries: list[data.Directive], ruleset: RuleSet, as_of: datetime.date) -> list[RuleError]:
+def run(entries: list[data.Directive], ruleset: RuleSet, as_of: datetime.date) -> list[Problem]:
     """Every finding of every rule over the directives dated on or before *as_of*.
 
     Directives dated later are not judged (a plan is not yet a fact); the first
@@ -49,7 +49,7 @@ def run(entries: list[data.Directive], ruleset: RuleSet, as_of: datetime.date) -
     judged = [e for e in entries if e.date <= as_of]
     index = build_index(judged)
     ctx = Context(ruleset.pool, as_of)
-    findings: list[RuleError] = []
+    findings: list[Problem] = []
     for kind, rule in ruleset.rules:
         findings.extend(kind.check(rule, index, ctx))
     later = len(entries) - len(judged)
@@ -59,7 +59,7 @@ def run(entries: list[data.Directive], ruleset: RuleSet, as_of: datetime.date) -
         source = {"filename": meta.get("filename", "<unknown>"), "lineno": meta.get("lineno", 0)}
         message = (f"warning [as-of] {later} directive(s) dated after {as_of} were not judged "
                    f"by the rules; this is the first")
-        findings.append(RuleError(source, message, first, "as-of", "warning"))
+        findings.append(RuleWarning(source, message, first, "as-of", "warning"))
     findings.sort(key=lambda f: (f.source["filename"], f.source["lineno"], f.rule))
     return findings
 

@@ -21,6 +21,16 @@ class RuleError(NamedTuple):
     severity: str
 
 
+class RuleWarning(NamedTuple):
+    """A warning of a rule: the same fields; Fava shows the class name as its type."""
+
+    source: dict[str, Any]
+    message: str
+    entry: Any
+    rule: str
+    severity: str
+
+
 class RulesFileError(NamedTuple):
     """The rules file could not be used; the books were not checked against it."""
 
@@ -31,9 +41,15 @@ class RulesFileError(NamedTuple):
     severity: str = "error"
 
 
-def finding(rule: Any, entry: Any, message: str, severity: str | None = None) -> RuleError:
+def finding(
+    rule: Any, entry: Any, message: str, severity: str | None = None
+) -> RuleError | RuleWarning:
     """A RuleError of *rule* (a parsed rule spec) pointing at *entry*."""
     level = severity or rule.severity
     meta = getattr(entry, "meta", None) or {}
     source = {"filename": meta.get("filename", "<unknown>"), "lineno": meta.get("lineno", 0)}
-    return RuleError(source, f"{level} [{rule.id}] {message}", entry, rule.id, level)
+    kind = RuleWarning if level == "warning" else RuleError
+    return kind(source, f"{level} [{rule.id}] {message}", entry, rule.id, level)
+
+
+Problem = RuleError | RuleWarning

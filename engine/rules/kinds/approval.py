@@ -18,7 +18,7 @@ from decimal import Decimal
 from beancount.core import data
 
 from engine.rules.context import Context
-from engine.rules.errors import RuleError, finding
+from engine.rules.errors import Problem, finding
 from engine.rules.index import Index
 from engine.rules.spec import Common, RuleFields
 
@@ -75,7 +75,7 @@ def _missing(rule: Approval, txn: data.Transaction) -> str | None:
     return None
 
 
-def check(rule: Approval, index: Index, ctx: Context) -> list[RuleError]:
+def check(rule: Approval, index: Index, ctx: Context) -> list[Problem]:
     out = []
     cur = ctx.pool.currency
     if rule.applies_to == "purchase":

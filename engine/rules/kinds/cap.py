@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from engine.rules.context import Context
-from engine.rules.errors import RuleError, finding
+from engine.rules.errors import Problem, finding
 from engine.rules.index import CitizenBook, Index
 from engine.rules.spec import Common, RuleFields
 
@@ -50,7 +50,7 @@ def parse(common: Common, f: RuleFields) -> Cap | None:
     return Cap(common.id, common.severity, level, amount, category, warn_at)
 
 
-def check(rule: Cap, index: Index, ctx: Context) -> list[RuleError]:
+def check(rule: Cap, index: Index, ctx: Context) -> list[Problem]:
     checks = {
         "pool": _pool, "grant": _grant, "grant_line": _lines, "citizen": _citizens,
         "category": _categories, "purchase": _purchases,
@@ -59,19 +59,19 @@ def check(rule: Cap, index: Index, ctx: Context) -> list[RuleError]:
 
 
 def _over(rule: Cap, entry: object, who: str, used: Decimal, limit: Decimal, ctx: Context,
-          what: str) -> RuleError:
+          what: str) -> Problem:
     cur = ctx.pool.currency
     return finding(rule, entry, f"{who}: {used} {cur} {what}, over the cap of {limit} {cur} "
                                 f"by {used - limit} {cur}; reverse or reduce this entry")
 
 
-def _warn(rule: Cap, entry: object, who: str, used: Decimal, limit: Decimal) -> RuleError:
+def _warn(rule: Cap, entry: object, who: str, used: Decimal, limit: Decimal) -> Problem:
     share = (used / limit * 100).quantize(Decimal(1)) if limit else Decimal(100)
     return finding(rule, entry, f"{who}: {share} % of {limit} used (warning from "
                                 f"{rule.warn_at * 100:.0f} %)", "warning")  # type: ignore[operator]
 
 
-def _pool(rule: Cap, index: Index, ctx: Context) -> list[RuleError]:
+def _pool(rule: Cap, index: Index, ctx: Context) -> list[Problem]:
     limit = rule.amount if rule.amount is not None else ctx.pool.application_pool
     total, out = Decimal(0), []
     for txn, muni, amount in index.pool_awards:
@@ -82,7 +82,7 @@ def _pool(rule: Cap, index: Index, ctx: Context) -> list[RuleError]:
     return out
 
 
-def _grant(rule: Cap, index: Index, ctx: Context) -> list[RuleError]:
+def _grant(rule: Cap, index: Index, ctx: Context) -> list[Problem]:
     out = []
     for grant in index.grants.values():
         awarded = sum((a for _, a in grant.awards), Decimal(0))
@@ -100,7 +100,7 @@ def _grant(rule: Cap, index: Index, ctx: Context) -> list[RuleError]:
     return out
 
 
-def _lines(rule: Cap, index: Index, ctx: Context) -> list[RuleError]:
+def _lines(rule: Cap, index: Index, ctx: Context) -> list[Problem]:
     out = []
     for grant in index.grants.values():
         for line, postings in sorted(grant.lines.items()):
@@ -115,7 +115,7 @@ def _lines(rule: Cap, index: Index, ctx: Context) -> list[RuleError]:
     return out
 
 
-def _citizens(rule: Cap, index: Index, ctx: Context) -> list[RuleError]:
+def _citizens(rule: Cap, index: Index, ctx: Context) -> list[Problem]:
     cap = rule.amount if rule.amount is not None else ctx.pool.drawing_right
     out = []
     for citizen in index.citizens.values():
@@ -123,7 +123,7 @@ def _citizens(rule: Cap, index: Index, ctx: Context) -> list[RuleError]:
     return out
 
 
-def _citizen(rule: Cap, citizen: CitizenBook, cap: Decimal, ctx: Context) -> list[RuleError]:
+def _citizen(rule: Cap, citizen: CitizenBook, cap: Decimal, ctx: Context) -> list[Problem]:
     out = []
     granted = citizen.granted
     if granted > cap:
@@ -144,7 +144,7 @@ def _citizen(rule: Cap, citizen: CitizenBook, cap: Decimal, ctx: Context) -> lis
     return out
 
 
-def _categories(rule: Cap, index: Index, ctx: Context) -> list[RuleError]:
+def _categories(rule: Cap, index: Index, ctx: Context) -> list[Problem]:
     limit, out = rule.amount or Decimal(0), []
     for citizen in index.citizens.values():
         total = Decimal(0)
@@ -157,7 +157,7 @@ def _categories(rule: Cap, index: Index, ctx: Context) -> list[RuleError]:
     return out
 
 
-def _purchases(rule: Cap, index: Index, ctx: Context) -> list[RuleError]:
+def _purchases(rule: Cap, index: Index, ctx: Context) -> list[Problem]:
     limit, out = rule.amount or Decimal(0), []
     by_txn: dict[int, Decimal] = defaultdict(Decimal)
     for citizen in index.citizens.values():

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.rules.context import Context
-from engine.rules.errors import RuleError, finding
+from engine.rules.errors import Problem, finding
 from engine.rules.index import Index
 from engine.rules.spec import Common, RuleFields
 
@@ -42,7 +42,7 @@ def parse(common: Common, f: RuleFields) -> CategoryRule | None:
     return CategoryRule(common.id, common.severity, allow, frozenset(deny))
 
 
-def check(rule: CategoryRule, index: Index, ctx: Context) -> list[RuleError]:
+def check(rule: CategoryRule, index: Index, ctx: Context) -> list[Problem]:
     out = []
     for citizen in index.citizens.values():
         for purchase in citizen.purchases:

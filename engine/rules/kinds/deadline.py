@@ -19,7 +19,7 @@ from beancount.core import data
 from engine.periods import ONE_DAY, window
 from engine.pooldef import PoolDef
 from engine.rules.context import Context
-from engine.rules.errors import RuleError, finding
+from engine.rules.errors import Problem, finding
 from engine.rules.index import GrantBook, Index
 from engine.rules.spec import Common, RuleFields
 
@@ -84,7 +84,7 @@ def _met(rule: Deadline, grant: GrantBook) -> data.Directive | None:
     return min(tagged, key=lambda t: t.date, default=None)
 
 
-def check(rule: Deadline, index: Index, ctx: Context) -> list[RuleError]:
+def check(rule: Deadline, index: Index, ctx: Context) -> list[Problem]:
     out = []
     what = f"{rule.met_by[0]} '{rule.met_by[1]}'"
     for grant in index.grants.values():

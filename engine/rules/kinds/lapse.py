@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.rules.context import Context
-from engine.rules.errors import RuleError, finding
+from engine.rules.errors import Problem, finding
 from engine.rules.index import Index
 from engine.rules.spec import Common, RuleFields
 
@@ -27,7 +27,7 @@ def parse(common: Common, f: RuleFields) -> Lapse | None:
     return Lapse(common.id, common.severity, events or ("moved_out", "excluded"))
 
 
-def check(rule: Lapse, index: Index, ctx: Context) -> list[RuleError]:
+def check(rule: Lapse, index: Index, ctx: Context) -> list[Problem]:
     out = []
     for citizen in index.citizens.values():
         stops = [e for e in citizen.events if e.type in rule.events]

@@ -18,7 +18,7 @@ from typing import Any
 from beancount.core import data
 
 from engine.rules.context import Context
-from engine.rules.errors import RuleError, finding
+from engine.rules.errors import Problem, finding
 from engine.rules.index import Index
 from engine.rules.spec import Common, RuleFields
 
@@ -72,7 +72,7 @@ def _texts(entry: Any) -> Iterator[tuple[str, str]]:
                         for k, v in (posting.meta or {}).items() if k not in SKIP_META)
 
 
-def check(rule: Privacy, index: Index, ctx: Context) -> list[RuleError]:
+def check(rule: Privacy, index: Index, ctx: Context) -> list[Problem]:
     out = []
     for entry in index.entries:
         where = next((field for field, text in _texts(entry) if looks_like_cpr(text)), None)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from engine.rules.context import Context
-from engine.rules.errors import RuleError, finding
+from engine.rules.errors import Problem, finding
 from engine.rules.index import CitizenBook, GrantBook, Index
 from engine.rules.spec import Common, RuleFields
 
@@ -46,7 +46,7 @@ def parse(common: Common, f: RuleFields) -> ReturnUnspent | None:
                          events or ("moved_out", "excluded"), de_minimis)
 
 
-def check(rule: ReturnUnspent, index: Index, ctx: Context) -> list[RuleError]:
+def check(rule: ReturnUnspent, index: Index, ctx: Context) -> list[Problem]:
     if rule.level == "grant":
         return [e for g in index.grants.values() for e in _grant(rule, g, ctx)]
     return [e for c in index.citizens.values() for e in _citizen(rule, c, ctx)]
@@ -59,7 +59,7 @@ def _ended(rule: ReturnUnspent, citizen: CitizenBook, ctx: Context) -> tuple[dat
     return min(ends)
 
 
-def _citizen(rule: ReturnUnspent, citizen: CitizenBook, ctx: Context) -> list[RuleError]:
+def _citizen(rule: ReturnUnspent, citizen: CitizenBook, ctx: Context) -> list[Problem]:
     if citizen.decision is None:
         return []
     ended, why = _ended(rule, citizen, ctx)
@@ -70,15 +70,16 @@ def _citizen(rule: ReturnUnspent, citizen: CitizenBook, ctx: Context) -> list[Ru
     if ctx.as_of > due:
         left = citizen.granted - sum((a for t, a in citizen.used if t.date <= due), Decimal(0))
         left -= sum((a for t, a in citizen.returns if t.date <= due), Decimal(0))
-        if left > 0:
+        late = sum((a for t, a in citizen.returns if t.date > due), Decimal(0))
+        if left > late:  # a late return is reported above, at its own line
             entry = citizen.budgets[0][0]
-            out.append(finding(rule, entry, f"{citizen.citizen}: {left} {ctx.pool.currency} "
+            out.append(finding(rule, entry, f"{citizen.citizen}: {left - late} {ctx.pool.currency} "
                                             f"unspent not returned by {due} ({why} {ended}); "
                                             f"book a #return"))
     return out
 
 
-def _grant(rule: ReturnUnspent, grant: GrantBook, ctx: Context) -> list[RuleError]:
+def _grant(rule: ReturnUnspent, grant: GrantBook, ctx: Context) -> list[Problem]:
     submitted = next((e for e in grant.events if e.type == "accounts_submitted"), None)
     if submitted is None:
         return []

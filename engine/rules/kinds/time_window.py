@@ -17,7 +17,7 @@ from beancount.core import data
 
 from engine.pooldef import Period
 from engine.rules.context import Context
-from engine.rules.errors import RuleError, finding
+from engine.rules.errors import Problem, finding
 from engine.rules.index import Index
 from engine.rules.spec import Common, RuleFields
 
@@ -59,7 +59,7 @@ def parse(common: Common, f: RuleFields) -> TimeWindow | None:
     return TimeWindow(common.id, common.severity, level, months, clip, period, applies)
 
 
-def _outside(rule: TimeWindow, txn: data.Transaction, who: str, window: Period) -> RuleError:
+def _outside(rule: TimeWindow, txn: data.Transaction, who: str, window: Period) -> Problem:
     when = "before" if txn.date < window.start else "after"
     days = (window.start - txn.date).days if when == "before" else (txn.date - window.end).days
     return finding(rule, txn, f"{who}: dated {txn.date}, {days} day(s) {when} the window "
@@ -67,7 +67,7 @@ def _outside(rule: TimeWindow, txn: data.Transaction, who: str, window: Period) 
                               f"or reverse it")
 
 
-def check(rule: TimeWindow, index: Index, ctx: Context) -> list[RuleError]:
+def check(rule: TimeWindow, index: Index, ctx: Context) -> list[Problem]:
     out = []
     if rule.level == "project" and rule.period is not None:
         period = rule.period
