@@ -58,6 +58,7 @@ class PoolDef:
     de_minimis: Decimal
     categories: tuple[Category, ...]
     filename: str
+    municipalities: tuple[str, ...] = ()  # names the generator uses; empty: Denmark's
 
     @property
     def per_course(self) -> Decimal:
@@ -115,8 +116,13 @@ def _pool(f: Fields, categories: tuple[Category, ...], filename: str) -> PoolDef
         return None
     if values["application_pool"] > values["appropriation"]:  # type: ignore[operator]
         f.fail("application_pool", "application_pool is larger than the appropriation")
+    names = f.node.get("municipalities", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        f.fail("municipalities", "municipalities must be a list of names")
+        return None
     return PoolDef(
         **values,  # type: ignore[arg-type]
+        municipalities=tuple(names),
         project_period=Period(start, end),
         categories=categories,
         filename=filename,

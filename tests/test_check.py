@@ -7,6 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from engine.cli import main
@@ -100,3 +101,11 @@ def test_check__a_directory_is_not_books(tmp_path: Path) -> None:
 def test_check__bad_date_option_is_a_usage_error() -> None:
     code, _, err = run(str(EXAMPLE / "main.beancount"), "--as-of", "31-12-2020")
     assert code == 2 and "--as-of" in err
+
+
+@pytest.mark.parametrize("as_of", ["2018-03-01", "2018-12-31", "2019-12-31", "2020-06-30"])
+def test_check__example_books_have_no_error_at_any_stage(as_of: str) -> None:
+    code, out, _ = run(str(EXAMPLE / "main.beancount"), "--as-of", as_of, "--format", "json")
+    doc = json.loads(out)
+    assert code == 0 and doc["ok"] is True
+    assert all(f["severity"] == "warning" for f in doc["findings"])

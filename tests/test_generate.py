@@ -25,10 +25,33 @@ END = datetime.date(2030, 1, 1)
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
+    """Every books file below *folder*, the examples of other pools left out."""
     return {
         str(p.relative_to(folder)): p.read_bytes()
-        for p in sorted(folder.rglob("*.beancount"))
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and "examples" not in p.relative_to(folder).parts
     }
+
+
+EXAMPLES = {
+    "dk2022": ["--municipalities", "2", "--citizens", "12", "--purchases", "6"],
+    "uk2009": ["--municipalities", "1", "--citizens", "16", "--purchases", "4"],
+}
+
+
+@pytest.mark.parametrize("pool", sorted(EXAMPLES))
+def test_generate__other_pools_examples_are_reproducible_and_clean(
+    tmp_path: Path, pool: str
+) -> None:
+    shutil.copytree(RULES, tmp_path / "rules")
+    out = tmp_path / "ledger" / "examples" / pool
+    args = ["generate", "--rules", str(tmp_path / f"rules/{pool}.yaml"), "--out", str(out)]
+    result = CliRunner().invoke(main, args + EXAMPLES[pool])
+    assert result.exit_code == 0, result.output
+    assert _tree(out) == _tree(EXAMPLE / "examples" / pool)
+    checked = CliRunner().invoke(main, ["check", str(out / "main.beancount")])
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.strip().endswith("0 error(s), 0 warning(s)")
 
 
 def test_generate__example_books_are_the_generators_output_byte_for_byte(tmp_path: Path) -> None:

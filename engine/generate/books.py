@@ -32,7 +32,7 @@ class GenerateError(ValueError):
 
 def fit_pool(pool: PoolDef, opts: GenOptions) -> tuple[PoolDef, list[str]]:
     """The pool, stretched to the options' years and to the courses asked for."""
-    validate(opts)
+    validate(opts, pool)
     notes = []
     if opts.years is not None:
         start = pool.project_period.start
@@ -49,10 +49,16 @@ def fit_pool(pool: PoolDef, opts: GenOptions) -> tuple[PoolDef, list[str]]:
     return pool, notes
 
 
-def validate(opts: GenOptions) -> None:
+def municipality_names(pool: PoolDef) -> tuple[str, ...]:
+    """The pool's own municipality names, else Denmark's 98 (the trial's four first)."""
+    return pool.municipalities or MUNICIPALITIES
+
+
+def validate(opts: GenOptions, pool: PoolDef) -> None:
     """Raise ``GenerateError`` for options no books can be made of."""
-    if not 1 <= opts.municipalities <= len(MUNICIPALITIES):
-        raise GenerateError(f"--municipalities must be 1..{len(MUNICIPALITIES)}")
+    names = municipality_names(pool)
+    if not 1 <= opts.municipalities <= len(names):
+        raise GenerateError(f"--municipalities must be 1..{len(names)} for pool {pool.id}")
     if opts.citizens < opts.municipalities:
         raise GenerateError("--citizens must be at least --municipalities")
     if opts.purchases < 0 or (opts.years is not None and opts.years < 1):
@@ -60,9 +66,9 @@ def validate(opts: GenOptions) -> None:
 
 
 def build(pool: PoolDef, opts: GenOptions, rules: Policy) -> list[BookFile]:
-    validate(opts)
+    validate(opts, pool)
     rng = random.Random(opts.seed)
-    names = list(MUNICIPALITIES[: opts.municipalities])
+    names = list(municipality_names(pool)[: opts.municipalities])
     code_of = codes(names)
     counts = citizens_per_municipality(opts.municipalities, opts.citizens)
     munis = [

@@ -93,7 +93,7 @@ def _payroll(pool: PoolDef, muni: MuniPlan) -> list[Txn]:
     return [
         Txn(min(end, period.end), "Payroll: support staff", "salary",
             ((acc.muni_salary(muni.name), -amount), (acc.salary_expense(muni.name), amount)))
-        for end, amount in zip(month_ends, amounts, strict=True)
+        for end, amount in zip(month_ends, amounts, strict=True) if amount
     ]
 
 

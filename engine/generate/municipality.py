@@ -80,6 +80,8 @@ def plan_municipality(
     muni = MuniPlan(index, name, code, courses, plans)
     if replacement:
         plans.append(_replacement(rng, pool, opts, muni))
+        if not plans[-1].granted:  # nothing came back in time to grant again
+            plans.pop()
     if index == SMALL_UNSPENT:
         _spend_down_to(rng, pool, muni, opts.small_unspent)
     return muni
@@ -109,9 +111,10 @@ def _replacement(
     """A new citizen granted what the excluded citizens returned (at most one budget)."""
     excluded = [c for c in muni.citizens if c.end_event and c.end_event[0] == "excluded"]
     returned = sum((c.unspent for c in excluded), Decimal(0))
-    granted = min(pool.drawing_right, money(returned // 1000 * 1000))
+    granted = min(pool.drawing_right, money(returned // 100 * 100))
     decision = max(c.ended_on() for c in excluded) + (opts.return_days + 7) * DAY
-    decision = min(decision, latest_start(pool))
+    if decision > latest_start(pool):  # too late for a whole window: no replacement
+        granted = Decimal(0)
     pid = f"P-{muni.code}-{len(muni.citizens) + 1:03d}"
     plan = CitizenPlan(pid, muni.name, decision, granted, budget_window(pool, decision))
     draw_purchases(rng, pool, plan, granted, opts.purchases)

@@ -46,7 +46,7 @@ def _administration(pool: PoolDef) -> list[Txn]:
     return [
         Txn(day, "Administration and evaluation", "administration", (
             (acc.POOL_ADMINISTRATION, -amount), (acc.POOL_ADMIN_EXPENSES, amount)))
-        for day, amount in zip(dates, amounts, strict=True)
+        for day, amount in zip(dates, amounts, strict=True) if amount
     ]
 
 
