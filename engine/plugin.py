@@ -61,4 +61,4 @@ def grantpool_rules(
     if ruleset is None:
         return entries, [RulesFileError(p.source, f"rules file: {p.message}") for p in problems]
     day = AS_OF.get() or (as_of if isinstance(as_of, datetime.date) else datetime.date.today())
-    return entries, list(engine.run(entries, ruleset, day))
+    return entries, list(engine.run(entries, ruleset, day, tuple(includes)))

@@ -77,6 +77,12 @@ def load_pool(path: Path) -> tuple[PoolDef | None, list[ConfigError]]:
     doc, errors = load_yaml(path)
     if errors:
         return None, errors
+    return parse_pool(doc, path)
+
+
+def parse_pool(doc: object, path: Path) -> tuple[PoolDef | None, list[ConfigError]]:
+    """The ``pool`` and ``categories`` sections of a parsed rules file."""
+    errors: list[ConfigError] = []
     if not isinstance(doc, Node):
         where = {"filename": str(path), "lineno": 1}
         return None, [ConfigError(where, "a rules file must be a mapping with a 'pool' section")]

@@ -37,11 +37,15 @@ class Node(dict[str, Any]):
         return {"filename": self.filename, "lineno": lineno}
 
 
-def _loader_class(filename: str) -> type[yaml.SafeLoader]:
-    class _Loader(yaml.SafeLoader):
+# libyaml's parser where PyYAML has it (it keeps line marks too); the pure one else.
+_BASE: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _loader_class(filename: str) -> type[Any]:
+    class _Loader(_BASE):  # type: ignore[misc]
         pass
 
-    def construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> Node:
+    def construct_mapping(loader: Any, node: yaml.MappingNode) -> Node:
         loader.flatten_mapping(node)
         result = Node()
         result.filename = filename
@@ -53,13 +57,13 @@ def _loader_class(filename: str) -> type[yaml.SafeLoader]:
             result.key_lines[str(key)] = key_node.start_mark.line + 1
         return result
 
-    def construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    def construct_timestamp(loader: Any, node: yaml.ScalarNode) -> Any:
         try:
             return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
         except ValueError:  # e.g. 2017-13-23: keep the text, the field reader names it
             return loader.construct_scalar(node)
 
-    def construct_float(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    def construct_float(loader: Any, node: yaml.ScalarNode) -> Any:
         # Money must not pass through float: 50000.00 stays Decimal("50000.00").
         text = str(loader.construct_scalar(node)).replace("_", "")
         try:

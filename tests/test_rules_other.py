@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from engine.loading import load
+from engine.rules.engine import load as load_rules
+from engine.rules.engine import run
 from engine.rules.kinds.privacy import looks_like_cpr
+from tests.conftest import RULES
 from tests.rulebooks import books, purchase
-from tests.ruletools import findings
+from tests.ruletools import custom_rules, findings
 
 Loader = Callable[[str], Any]
 
@@ -81,10 +87,54 @@ def test_approval__a_second_budget_for_a_citizen_is_a_change(load_doc: Loader) -
         ("description", '\n2018-06-01 event "moved_out" "1112131234"\n'),
     ],
 )
-def test_privacy__cpr_number_is_found(load_doc: Loader, where: str, text: str) -> None:
-    found = [f for f in findings(load_doc(books(text))) if f.rule == "cpr"]
-    assert len(found) == 1 and f"the {where} holds what looks like a CPR number" in found[0].message
-    assert not any(ch.isdigit() for ch in found[0].message.split("CPR")[0])
+def test_privacy__cpr_number_is_found_at_its_line(
+    write_doc: Callable[[str], Path], where: str, text: str
+) -> None:
+    path = write_doc(books(text))
+    found = [f for f in findings(load(path)) if f.rule == "cpr"]
+    assert len(found) == 1, where
+    assert found[0].source == {"filename": str(path), "lineno": _digits_line(path)}
+    assert "looks like a CPR number" in found[0].message
+    assert not any(ch.isdigit() for ch in found[0].message)  # the number is not repeated
+
+
+def _digits_line(path: Path) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(i + 1 for i, line in enumerate(lines) if looks_like_cpr(line))
+
+
+def test_privacy__cpr_in_a_comment_or_the_rules_file_is_found(
+    write_doc: Callable[[str], Path], tmp_path: Path
+) -> None:
+    rules = custom_rules(tmp_path, extra="# case of 2911851234\n")
+    path = write_doc(books("\n; note: 101085 1234 is fine, 1010851234 is not\n", rules=rules))
+    found = sorted((Path(f.source["filename"]).name, f.rule) for f in findings(load(path)))
+    assert found == [("custom.yaml", "cpr"), ("main.beancount", "cpr")]
+
+
+def test_privacy__an_amount_is_not_a_cpr_number(load_doc: Loader) -> None:
+    text = books(purchase("2018-06-01", "0101901234.00", meta='\n  approval: "A-1"'))
+    assert "cpr" not in rules_of(load_doc(text))
+
+
+@pytest.mark.parametrize(
+    ("where", "text"),
+    [
+        ("narration", purchase("2018-06-01", "100.00", narration="Glasses for 010190-1234")),
+        ("metadata 'note'", purchase("2018-06-01", "100.00", meta='\n  note: "0101901234"')),
+        ("posting metadata 'ref'", purchase("2018-06-01", "100.00").replace(
+            "DKK\n  Assets", 'DKK\n    ref: "0101901234"\n  Assets', 1)),
+    ],
+)
+def test_privacy__without_files_every_text_of_every_directive_is_searched(
+    load_doc: Loader, where: str, text: str
+) -> None:
+    entries, _, _ = load_doc(books(text))
+    ruleset, _ = load_rules(RULES / "dk2017.yaml")
+    assert ruleset is not None
+    found = [f for f in run(entries, ruleset, datetime.date(2018, 12, 31)) if f.rule == "cpr"]
+    assert len(found) == 1 and f"the {where} holds what looks like a CPR number" in (
+        found[0].message)
 
 
 def test_privacy__cpr_in_an_account_name_is_found(load_doc: Loader) -> None:

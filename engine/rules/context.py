@@ -14,6 +14,7 @@ from engine.rules.index import CitizenBook
 class Context:
     pool: PoolDef
     as_of: datetime.date
+    files: tuple[str, ...] = ()  # the books' files (and the rules file), for a text scan
 
     def budget_window(
         self, citizen: CitizenBook, months: int | None = None, clip: bool | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 from pathlib import Path
 
 from beancount.core import data
@@ -40,15 +41,35 @@ def load(path: Path) -> tuple[RuleSet | None, list[ConfigError]]:
     return load_rules(path, KINDS)
 
 
-def run(entries: list[data.Directive], ruleset: RuleSet, as_of: datetime.date) -> list[Problem]:
+def run(
+    entries: list[data.Directive], ruleset: RuleSet, as_of: datetime.date,
+    files: tuple[str, ...] = (),
+) -> list[Problem]:
     """Every finding of every rule over the directives dated on or before *as_of*.
 
     Directives dated later are not judged (a plan is not yet a fact); the first
     of them gets one warning saying how many were left out.
+
+    The cyclic garbage collector is paused meanwhile: the engine makes no cycles,
+    and with a million directives alive each collection would walk them all,
+    which made the rules cost grow faster than the books (see bench/RESULTS.md).
     """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(entries, ruleset, as_of, files)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run(
+    entries: list[data.Directive], ruleset: RuleSet, as_of: datetime.date,
+    files: tuple[str, ...],
+) -> list[Problem]:
     judged = [e for e in entries if e.date <= as_of]
     index = build_index(judged)
-    ctx = Context(ruleset.pool, as_of)
+    ctx = Context(ruleset.pool, as_of, files)
     findings: list[Problem] = []
     for kind, rule in ruleset.rules:
         findings.extend(kind.check(rule, index, ctx))

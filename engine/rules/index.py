@@ -21,7 +21,7 @@ from engine.roles import Role, roles
 ZERO = Decimal(0)
 
 
-@dataclass
+@dataclass(slots=True)
 class Purchase:
     txn: data.Transaction
     amount: Decimal
@@ -84,14 +84,36 @@ class Index:
 
 LINE_ROLES = ("drawing_rights", "salary_line")
 SPENDING_TAGS = frozenset({"purchase", "commitment", "salary"})
+_NO_TAGS: frozenset[str] = frozenset()
+
+# What a posting to an account does, resolved once per account (not per posting).
+Target = tuple[str, Any]
+
+
+def _targets(index: Index, role_map: dict[str, Role]) -> dict[str, Target]:
+    targets: dict[str, Target] = {}
+    for account, role in role_map.items():
+        kind = role.role
+        if kind == "citizen_available":
+            targets[account] = ("available", index.citizen(role))
+        elif kind == "citizen_committed":
+            targets[account] = ("committed", index.citizen(role))
+        elif kind == "purchase":
+            targets[account] = ("purchase", role.category)
+        elif kind in LINE_ROLES and role.municipality:
+            targets[account] = ("line", index.grant(role.municipality).lines.setdefault(kind, []))
+        elif kind == "pool_granted" and role.municipality:
+            targets[account] = ("granted", index.grant(role.municipality))
+    return targets
 
 
 def build_index(entries: list[data.Directive]) -> Index:
     role_map = roles(entries)
     index = Index(entries=entries)
+    targets = _targets(index, role_map)
     for entry in entries:
         if isinstance(entry, data.Transaction):
-            _transaction(index, entry, role_map)
+            _transaction(index, entry, targets, role_map)
         elif isinstance(entry, data.Event):
             _event(index, entry)
         elif isinstance(entry, data.Open) and entry.account in role_map:
@@ -99,6 +121,8 @@ def build_index(entries: list[data.Directive]) -> Index:
             role = role_map[entry.account]
             if role.role == "citizen_available":
                 index.citizen(role).opened = entry
+    for grant in index.grants.values():  # lines opened but never used stay out
+        grant.lines = {k: v for k, v in grant.lines.items() if v}
     return index
 
 
@@ -109,44 +133,46 @@ def _event(index: Index, event: data.Event) -> None:
         index.grant(event.description).events.append(event)
 
 
-def _transaction(index: Index, txn: data.Transaction, role_map: dict[str, Role]) -> None:
-    tags = txn.tags or frozenset()
-    if tags & SPENDING_TAGS:
+def _transaction(
+    index: Index, txn: data.Transaction, targets: dict[str, Target], role_map: dict[str, Role]
+) -> None:
+    tags = txn.tags or _NO_TAGS
+    if not tags.isdisjoint(SPENDING_TAGS):
         index.spending.append(txn)
     if "budget-change" in tags:
         index.grant(_municipality(txn, role_map)).changes.append(txn)
+    paying = "purchase" in tags
     payer: tuple[CitizenBook, bool] | None = None
     bought: list[tuple[Decimal, str | None]] = []
     for posting in txn.postings:
-        role = role_map.get(posting.account)
-        if role is None or posting.units is None or posting.units.number is None:
+        target = targets.get(posting.account)
+        if target is None or posting.units is None or posting.units.number is None:
             continue
+        kind, obj = target
         amount = posting.units.number
-        if role.role == "purchase":
-            bought.append((amount, role.category))
+        if kind == "purchase":
+            bought.append((amount, obj))
+        elif kind in ("available", "committed"):
+            if kind == "available":
+                _available(obj, txn, amount, tags)
+            if paying and amount < 0:
+                payer = (obj, kind == "committed")
         else:
-            payer = _posting(index, txn, role, amount, tags) or payer
+            _grant_posting(index, txn, kind, obj, amount, tags)
     if payer is not None:
-        payer[0].purchases.extend(Purchase(txn, a, c, payer[1]) for a, c in bought)
+        citizen, from_committed = payer
+        citizen.purchases.extend(Purchase(txn, a, c, from_committed) for a, c in bought)
 
 
-def _posting(
-    index: Index, txn: data.Transaction, role: Role, amount: Decimal, tags: frozenset[str]
-) -> tuple[CitizenBook, bool] | None:
-    """File one posting; returns the paying citizen if this posting pays a purchase."""
-    paying = amount < 0 and "purchase" in tags
-    if role.role == "citizen_available":
-        citizen = index.citizen(role)
-        _available(citizen, txn, amount, tags)
-        return (citizen, False) if paying else None
-    if role.role == "citizen_committed":
-        return (index.citizen(role), True) if paying else None
-    if role.role in LINE_ROLES and role.municipality:
-        index.grant(role.municipality).lines.setdefault(role.role, []).append((txn, amount, tags))
-    elif role.role == "pool_granted" and "grant-award" in tags and role.municipality:
-        index.pool_awards.append((txn, role.municipality, amount))
-        index.grant(role.municipality).awards.append((txn, amount))
-    return None
+def _grant_posting(
+    index: Index, txn: data.Transaction, kind: str, obj: Any, amount: Decimal,
+    tags: frozenset[str],
+) -> None:
+    if kind == "line":
+        obj.append((txn, amount, tags))
+    elif kind == "granted" and "grant-award" in tags:
+        index.pool_awards.append((txn, obj.municipality, amount))
+        obj.awards.append((txn, amount))
 
 
 def _available(citizen: CitizenBook, txn: data.Transaction, amount: Decimal, tags: Any) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from engine.fields import Fields
-from engine.pooldef import PoolDef, load_pool
+from engine.pooldef import PoolDef, parse_pool
 from engine.yamlsrc import ConfigError, Node, load_yaml
 
 SEVERITIES = ("error", "warning")
@@ -149,10 +149,12 @@ def parse_rules(
 
 def load_rules(path: Path, kinds: dict[str, Kind]) -> tuple[RuleSet | None, list[ConfigError]]:
     """Read a whole rules file: its pool, its categories and its rules."""
-    pool, errors = load_pool(path)
+    doc, errors = load_yaml(path)
+    if errors:
+        return None, errors
+    pool, errors = parse_pool(doc, path)
     if pool is None:
         return None, errors
-    doc, errors = load_yaml(path)
     rules, errors = parse_rules(doc, pool, kinds)
     if errors:
         return None, errors

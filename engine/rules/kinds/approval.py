@@ -79,9 +79,12 @@ def check(rule: Approval, index: Index, ctx: Context) -> list[Problem]:
     out = []
     cur = ctx.pool.currency
     if rule.applies_to == "purchase":
+        above = rule.above or Decimal(0)
         totals: dict[int, tuple[data.Transaction, Decimal, str]] = {}
         for citizen in index.citizens.values():
             for p in citizen.purchases:
+                if p.amount <= above and len(p.txn.postings) <= 2:
+                    continue  # a single posting under the threshold: nothing to add up
                 _, total, _ = totals.get(id(p.txn), (p.txn, Decimal(0), ""))
                 totals[id(p.txn)] = (p.txn, total + p.amount, citizen.citizen)
         for txn, total, who in totals.values():

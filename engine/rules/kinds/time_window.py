@@ -10,7 +10,6 @@ commitment made inside a citizen's window is allowed after it ends.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass
 
 from beancount.core import data
@@ -75,17 +74,16 @@ def check(rule: TimeWindow, index: Index, ctx: Context) -> list[Problem]:
             if txn.tags & rule.applies_to and txn.date not in period:
                 out.append(_outside(rule, txn, "spending", period))
         return out
+    applies = rule.applies_to
     for citizen in index.citizens.values():
         window = ctx.budget_window(citizen, rule.months, rule.clip)
         if window is None:
             continue
-        judged: list[tuple[data.Transaction, datetime.date]] = []
-        judged += [(t, t.date) for t, _ in citizen.used if t.tags & rule.applies_to]
-        judged += [(p.txn, p.txn.date) for p in citizen.purchases
-                   if not p.from_committed and p.txn.tags & rule.applies_to]
-        seen: set[int] = set()
-        for txn, day in judged:
-            if day not in window and id(txn) not in seen:
-                seen.add(id(txn))
-                out.append(_outside(rule, txn, citizen.citizen, window))
+        start, end = window.start, window.end
+        outside = {id(t): t for t, _ in citizen.used
+                   if not start <= t.date <= end and not applies.isdisjoint(t.tags)}
+        outside.update((id(p.txn), p.txn) for p in citizen.purchases
+                       if not start <= p.txn.date <= end and not p.from_committed
+                       and not applies.isdisjoint(p.txn.tags))
+        out += [_outside(rule, txn, citizen.citizen, window) for txn in outside.values()]
     return out

@@ -1,0 +1,135 @@
+"""Benchmark: what the rules add to bean-check, at about 10k, 100k and 1M transactions.
+
+For each size, books come from ``grantpool generate``; then, in separate processes,
+``bean-check`` loads a copy of the main file without the plugin line, and
+``grantpool check`` loads the books with the rules plugin.  Each measurement is
+wall time and the peak resident memory of that process.  Results go to
+``bench/RESULTS.md``.
+
+    python bench/run.py                  # all three sizes (about 15 minutes on 2 cores)
+    python bench/run.py --sizes 10k      # one size
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+# citizens, municipalities: about 12.5 transactions per citizen with 10 purchases each
+SIZES = {"10k": (800, 8), "100k": (8000, 98), "1M": (80000, 98)}
+AS_OF = "2026-01-01"
+TXN = re.compile(r"^\d{4}-\d\d-\d\d \* ", re.MULTILINE)
+
+MEASURE = """
+import os, resource, subprocess, sys, time, json
+env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True, env=env)
+wall = time.perf_counter() - start
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"wall": wall, "peak_kb": peak, "rc": done.returncode,
+                  "err": done.stderr[-300:], "out": done.stdout[-300:]}))
+"""
+
+
+def measure(command: list[str]) -> dict[str, float]:
+    """Wall time and peak memory of *command*, measured in a fresh wrapper process."""
+    out = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def books(size: str, folder: Path) -> tuple[Path, Path, int]:
+    citizens, munis = SIZES[size]
+    out = folder / size
+    if not (out / "main.beancount").exists():
+        subprocess.run([sys.executable, "-m", "engine.cli", "generate", "--rules",
+                        str(REPO / "rules/dk2017.yaml"), "--out", str(out), "--citizens",
+                        str(citizens), "--municipalities", str(munis)], check=True, cwd=REPO)
+    main = out / "main.beancount"
+    plain = out / "main-without-rules.beancount"
+    plain.write_text("".join(line for line in main.read_text().splitlines(keepends=True)
+                             if not line.startswith("plugin ")))
+    count = sum(len(TXN.findall(p.read_text(encoding="utf-8")))
+                for p in out.rglob("*.beancount"))
+    return main, plain, count
+
+
+def run_size(size: str, folder: Path, repeat: int) -> dict[str, object]:
+    main, plain, txns = books(size, folder)
+    env_bin = Path(sys.executable).parent
+    commands = {
+        "bean-check": [str(env_bin / "bean-check"), str(plain)],
+        "bean-check + rules": [str(env_bin / "bean-check"), str(main)],
+        "grantpool check": [str(env_bin / "grantpool"), "check", str(main), "--as-of", AS_OF,
+                            "--format", "json"],
+    }
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in commands}
+    for _ in range(repeat):
+        for name, command in commands.items():
+            result = measure(command)
+            if result["rc"] not in (0, 1):
+                raise SystemExit(f"{name} failed on {size}: {result['err']}")
+            runs[name].append(result)
+    row: dict[str, object] = {"size": size, "transactions": txns, "repeat": repeat}
+    for name, results in runs.items():
+        row[name] = {"wall": statistics.median(r["wall"] for r in results),
+                     "peak_mb": statistics.median(r["peak_kb"] for r in results) / 1024,
+                     "rc": results[-1]["rc"]}
+    return row
+
+
+def markdown(rows: list[dict[str, object]]) -> str:
+    lines = [
+        "| books | transactions | runs | bean-check (no rules) | bean-check + rules plugin "
+        "| grantpool check | time added (plugin / check) | memory added (plugin / check) "
+        "| ms per 1k transactions (check) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for row in rows:
+        bean, plug, ours = row["bean-check"], row["bean-check + rules"], row["grantpool check"]
+        assert isinstance(bean, dict) and isinstance(plug, dict) and isinstance(ours, dict)
+        txns = int(row["transactions"])  # type: ignore[call-overload]
+
+        def added(key: str, a: dict[str, float] = bean) -> str:
+            return "{:+.1f} % / {:+.1f} %".format(
+                (plug[key] / a[key] - 1) * 100, (ours[key] / a[key] - 1) * 100)
+
+        lines.append(
+            f"| {row['size']} | {txns:,} | {row['repeat']} "
+            f"| {bean['wall']:.2f} s, {bean['peak_mb']:.0f} MB "
+            f"| {plug['wall']:.2f} s, {plug['peak_mb']:.0f} MB "
+            f"| {ours['wall']:.2f} s, {ours['peak_mb']:.0f} MB "
+            f"| {added('wall')} | {added('peak_mb')} "
+            f"| {ours['wall'] / txns * 1e6:.0f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
+    parser.add_argument("--folder", type=Path, default=HERE / "out")
+    args = parser.parse_args()
+    rows = []
+    for size in args.sizes:
+        rows.append(run_size(size, args.folder, repeat=1 if size == "1M" else 3))
+        print(json.dumps(rows[-1]), flush=True)
+    table = markdown(rows)
+    print(table)
+    stamp = time.strftime("%Y-%m-%d")
+    machine = f"{platform.machine()}, Python {platform.python_version()}"
+    (HERE / "results.json").write_text(json.dumps(rows, indent=2) + "\n")
+    print(f"\nmeasured {stamp} on {machine}")
+
+
+if __name__ == "__main__":
+    main()
