@@ -11,12 +11,16 @@ from pathlib import Path
 import click
 
 from engine import __version__
+from engine.books import NoRules, open_books
 from engine.check import BadRules
 from engine.check import check as run_check
 from engine.generate.books import GenerateError
 from engine.generate.options import GenOptions
 from engine.generate.run import generate as run_generate
 from engine.loading import CannotLoad
+from engine.render import citizen_cap, render_rows
+from engine.report import LEVELS
+from engine.report import rows as report_rows
 from engine.rules.engine import load as load_rules
 
 DEFAULT_LEDGER = Path("ledger/main.beancount")
@@ -40,10 +44,14 @@ def main() -> None:
     """Grant-pool accounting on Beancount: pool, municipalities, citizens' budgets."""
 
 
+as_of_option = click.option(
+    "--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+    help="The day the figures or the check are for (YYYY-MM-DD); default: today.")
+
+
 @main.command()
 @ledger_argument
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="The day the check is made for (YYYY-MM-DD); default: today.")
+@as_of_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def check(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
     """Check the books: exit 0 clean, 1 on any error finding, 2 if it could not run."""
@@ -95,6 +103,27 @@ def generate(rules: Path, out: Path, seed: int, municipalities: int, citizens: i
     for note in notes:
         click.echo(f"note: {note}")
     click.echo(f"wrote {len(written)} files into {out}")
+
+
+@main.command()
+@ledger_argument
+@click.option("--level", type=click.Choice(LEVELS), required=True)
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
+@click.option("--rules", type=click.Path(path_type=Path), default=None,
+              help="Rules file (default: the one the books' plugin line names).")
+def report(ledger: Path, level: str, as_of: datetime.datetime | None, fmt: str,
+           rules: Path | None) -> None:
+    """Granted, committed, spent, returned and remaining per pool, municipality or citizen."""
+    day = as_of.date() if as_of else datetime.date.today()
+    try:
+        books = open_books(ledger, day, rules)
+    except (CannotLoad, NoRules) as exc:
+        fail(str(exc))
+        return
+    cap = citizen_cap(books.rules)
+    found = report_rows(books.entries, books.rules.pool, day, level, cap)
+    click.echo(render_rows(found, fmt), nl=fmt != "csv")
 
 
 @main.command()

@@ -61,6 +61,7 @@ class GrantFigures:
     claimed: Decimal = ZERO
     repaid: Decimal = ZERO
     retained: Decimal = ZERO
+    closed_on: datetime.date | None = None  # the accounts_submitted event
     citizens: dict[str, CitizenFigures] = field(default_factory=dict)
 
     @property
@@ -212,6 +213,9 @@ def _grant_posting(grant: GrantFigures, kind: str, amount: Decimal, tags: Any) -
 
 
 def _event(pool: PoolFigures, event: data.Event) -> None:
+    if event.type == "accounts_submitted" and event.description in pool.grants:
+        pool.grants[event.description].closed_on = event.date
+        return
     for grant in pool.grants.values():
         citizen = grant.citizens.get(event.description)
         if citizen is not None:

@@ -34,6 +34,11 @@ __plugins__ = ("grantpool_rules",)
 AS_OF: ContextVar[datetime.date | None] = ContextVar("grantpool_as_of", default=None)
 
 
+def rules_path(config: str, options_map: dict[str, Any]) -> Path:
+    """The rules file a plugin config names, relative to the books' main file."""
+    return _config(config, options_map)[0]
+
+
 def _config(config: str | None, options_map: dict[str, Any]) -> tuple[Path, Any]:
     text = (config or "").strip()
     try:

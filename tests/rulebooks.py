@@ -13,6 +13,7 @@ HEAD = """\
 option "title" "Rule test"
 option "operating_currency" "DKK"
 plugin "engine.plugin" "{{rules: {rules}, as_of: {as_of}}}"
+2017-01-01 custom "fava-extension" "engine.fava_ext"
 """
 
 BASE = """

@@ -40,6 +40,7 @@ def main_text(pool: PoolDef, includes: list[str], header: str, rules: str) -> st
         f'option "operating_currency" "{pool.currency}"',
         "",
         f'plugin "engine.plugin" "{rules}"',
+        f'{pool.appropriation_date} custom "fava-extension" "engine.fava_ext"',
         "",
         *(f'include "{name}"' for name in includes),
     ]

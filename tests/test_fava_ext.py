@@ -1,0 +1,126 @@
+"""The Fava extension through Fava's Flask test client: every page, the same
+figures as ``grantpool report``, Fava's time and account filters."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from fava.application import create_app
+
+from engine.cli import main
+from tests.conftest import EXAMPLE
+from tests.rulebooks import books, purchase
+
+BASE = "/grant-pool-dk2017/extension/GrantPool/"
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    app = create_app([(EXAMPLE / "main.beancount").resolve()], load=True)
+    yield app.test_client()
+
+
+def page(client: Any, query: str = "", base: str = BASE) -> str:
+    response = client.get(base + query)
+    assert response.status_code == 200, response.data[-2000:]
+    return str(response.data.decode())
+
+
+def report(level: str, as_of: str) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(main, ["report", str(EXAMPLE / "main.beancount"), "--level",
+                                       level, "--as-of", as_of, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return list(json.loads(result.stdout))
+
+
+def figure(text: str, name: str) -> Decimal:
+    match = re.search(rf'data-figure="{name}">.*?<span class="gp-num">([^<]+)</span>', text, re.S)
+    assert match, name
+    return Decimal(match[1].replace(" ", ""))
+
+
+def cells(text: str, row_attr: str) -> dict[str, dict[str, Decimal]]:
+    """{row id: {key: value}} from the data-value cells of a sortable table."""
+    out: dict[str, dict[str, Decimal]] = {}
+    for row_id, body in re.findall(rf'<tr {row_attr}="([^"]+)">(.*?)</tr>', text, re.S):
+        out[html.unescape(row_id)] = {k: Decimal(v) for v, k in re.findall(
+            r'data-value="([^"]+)" data-key="(\w+)"', body)}
+    return out
+
+
+def test_ext__sidebar_lists_the_extension(client: Any) -> None:
+    text = page(client, base="/grant-pool-dk2017/income_statement/")
+    listed = '"extensions":[{"has_js_module":true,"name":"GrantPool","report_title":"Grant pool"}]'
+    assert listed in text
+
+
+def test_ext__pool_page_figures_equal_the_report(client: Any) -> None:
+    text = page(client, "?time=2019")
+    [pool] = report("pool", "2019-12-31")
+    for key in ("granted", "spent", "committed", "returned", "remaining"):
+        assert figure(text, f"pool-{key}") == Decimal(pool[key]), key
+    rows = cells(text, "data-municipality")
+    for row in report("municipality", "2019-12-31"):
+        for key in ("granted", "committed", "spent", "returned", "remaining"):
+            assert rows[row["municipality"]][key] == Decimal(row[key])
+    assert "<svg class=\"gp-sankey\"" in text and "<svg class=\"gp-chart\"" in text
+
+
+def test_ext__municipality_page_lists_every_budget(client: Any) -> None:
+    text = page(client, "?page=municipality&name=Kolding&time=2018-09")
+    rows = cells(text, "data-citizen")
+    expected = [r for r in report("citizen", "2018-09-30") if r["municipality"] == "Kolding"]
+    assert len(rows) == len(expected) > 15  # the budgets decided by then
+    for row in expected:
+        for key in ("granted", "committed", "spent", "remaining"):
+            assert rows[row["citizen"]][key] == Decimal(row[key]), (row["citizen"], key)
+    assert "Tranches received" in text and text.count("gp-status-active") > 0
+
+
+def test_ext__citizen_page_statement_adds_up(client: Any) -> None:
+    text = page(client, "?page=citizen&name=P-KOL-001")
+    [row] = [r for r in report("citizen", "2026-01-01") if r["citizen"] == "P-KOL-001"]
+    assert figure(text, "spent") == Decimal(row["spent"]) == Decimal("50000.00")
+    remaining = re.findall(r'<tr><td><a href="[^"]*editor/\?[^"]*">[^<]+</a></td>.*?'
+                           r'<span class="gp-num">([^<]+)</span></td></tr>', text, re.S)
+    assert remaining and Decimal(remaining[-1].replace(" ", "")) == Decimal(row["remaining"])
+    assert "<svg class=\"gp-timeline\"" in text
+
+
+def test_ext__account_filter_picks_the_municipality(client: Any) -> None:
+    text = page(client, "?account=Assets:Municipality:Lejre")
+    assert list(cells(text, "data-municipality")) == ["Lejre"]
+
+
+def test_ext__drill_down_links_keep_to_the_transactions(client: Any) -> None:
+    text = page(client, "?page=municipality&name=Kolding")
+    assert ("journal/?account=Assets:Municipality:Kolding:Bank:Citizen:P-KOL-001"
+            "&amp;filter=%23purchase") in text
+
+
+def test_ext__findings_page_links_to_the_offending_line(
+    write_doc: Callable[[str], Path],
+) -> None:
+    ledger = write_doc(books(purchase("2018-07-01", "50000.01", narration="Over",
+                                      meta='\n  approval: "A-1"')))
+    client = create_app([ledger], load=True).test_client()
+    text = page(client, "?page=findings", base="/rule-test/extension/GrantPool/")
+    assert 'data-rule="citizen-cap" data-severity="error"' in text
+    line = next(i + 1 for i, t in enumerate(ledger.read_text().splitlines()) if "Over" in t)
+    assert f"line={line}" in text and "over the cap of 50000.00 DKK by 0.01 DKK" in text
+
+
+def test_ext__books_without_rules_say_so(write_doc: Callable[[str], Path]) -> None:
+    ledger = write_doc('option "title" "No rules"\n'
+                       '2017-01-01 custom "fava-extension" "engine.fava_ext"\n')
+    client = create_app([ledger], load=True).test_client()
+    text = page(client, "", base="/no-rules/extension/GrantPool/")
+    assert "declare no" in text
