@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -15,42 +12,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EXAMPLE
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(url: str, proc: subprocess.Popen[str], seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited early: {proc.communicate()[0]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    raise AssertionError(f"no answer from {url} within {seconds} s")
+from tests.servers import free_port, serving
 
 
 @pytest.fixture(scope="module")
 def served() -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = free_port()
-    command = [sys.executable, "-m", "engine.cli", "serve", str(EXAMPLE / "main.beancount"),
-               "--port", str(port)]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=env, cwd=Path(__file__).parent.parent)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{base}/grant-pool-dk2017/income_statement/", proc)
-        yield base, proc
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    with serving(EXAMPLE / "main.beancount", "grant-pool-dk2017") as (base, proc):
+        yield base.rsplit("/", 1)[0], proc
 
 
 def test_serve__fava_shows_the_books_on_loopback(served: tuple[str, subprocess.Popen[str]]) -> None:
