@@ -5,7 +5,6 @@ page in ``tests/artifacts/``."""
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator
 from decimal import Decimal
@@ -13,10 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from engine.cli import main
 from tests.conftest import EXAMPLE
+from tests.reporting import report
 from tests.servers import serving
 
 pytestmark = pytest.mark.browser
@@ -55,13 +53,6 @@ def page(browser: Any) -> Iterator[Any]:
     tab = browser.new_page(viewport={"width": 1400, "height": 1000})
     yield tab
     tab.close()
-
-
-def report(level: str, as_of: str) -> list[dict[str, Any]]:
-    result = CliRunner().invoke(main, ["report", str(EXAMPLE / "main.beancount"), "--level",
-                                       level, "--as-of", as_of, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return list(json.loads(result.stdout))
 
 
 def shown(page: Any, selector: str) -> Decimal:

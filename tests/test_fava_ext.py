@@ -4,7 +4,6 @@ figures as ``grantpool report``, Fava's time and account filters."""
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -12,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from fava.application import create_app
 
-from engine.cli import main
 from tests.conftest import EXAMPLE
+from tests.reporting import report
 from tests.rulebooks import books, purchase
 
 BASE = "/grant-pool-dk2017/extension/GrantPool/"
@@ -32,13 +30,6 @@ def page(client: Any, query: str = "", base: str = BASE) -> str:
     response = client.get(base + query)
     assert response.status_code == 200, response.data[-2000:]
     return str(response.data.decode())
-
-
-def report(level: str, as_of: str) -> list[dict[str, Any]]:
-    result = CliRunner().invoke(main, ["report", str(EXAMPLE / "main.beancount"), "--level",
-                                       level, "--as-of", as_of, "--format", "json"])
-    assert result.exit_code == 0, result.output
-    return list(json.loads(result.stdout))
 
 
 def figure(text: str, name: str) -> Decimal:
