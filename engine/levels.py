@@ -42,6 +42,8 @@ class CitizenFigures:
     returned: Decimal = ZERO
     by_category: defaultdict[str, Decimal] = field(default_factory=_zero_dict)
     events: list[tuple[datetime.date, str]] = field(default_factory=list)
+    unexplained: list[data.Transaction] = field(default_factory=list)  # no known tag
+    misbooked: list[data.Transaction] = field(default_factory=list)  # other municipality's
 
     @property
     def difference(self) -> Decimal:
@@ -62,6 +64,8 @@ class GrantFigures:
     repaid: Decimal = ZERO
     retained: Decimal = ZERO
     closed_on: datetime.date | None = None  # the accounts_submitted event
+    tranches: list[data.Transaction] = field(default_factory=list)
+    unexplained: list[data.Transaction] = field(default_factory=list)  # no known tag
     citizens: dict[str, CitizenFigures] = field(default_factory=dict)
 
     @property
@@ -132,10 +136,16 @@ def _citizen(pool: PoolFigures, role: Role, account: str) -> CitizenFigures:
     return figures
 
 
+CITIZEN_TAGS = frozenset({"budget", "return", "commitment", "purchase"})
+LINE_TAGS = frozenset({"grant-award", "budget", "return", "salary", "repayment-claim",
+                       "de-minimis", "budget-change"})
+
+
 def _transaction(pool: PoolFigures, txn: data.Transaction, role_map: dict[str, Role]) -> None:
     tags = txn.tags or frozenset()
     payer: CitizenFigures | None = None
     purchases: list[tuple[Role, Decimal]] = []
+    _explain(pool, txn, role_map, tags)
     for posting in txn.postings:
         role = role_map.get(posting.account)
         if role is None or posting.units is None or posting.units.number is None:
@@ -149,11 +159,30 @@ def _transaction(pool: PoolFigures, txn: data.Transaction, role_map: dict[str, R
         elif role.role == "purchase":
             purchases.append((role, amount))
         else:
-            _other_posting(pool, role, amount, tags)
+            _other_posting(pool, role, amount, tags, txn)
     for role, amount in purchases:
         if payer is not None:
             payer.paid += amount
             payer.by_category[role.category or "?"] += amount
+            if role.municipality != payer.municipality and txn not in payer.misbooked:
+                payer.misbooked.append(txn)
+
+
+def _explain(pool: PoolFigures, txn: data.Transaction, role_map: dict[str, Role],
+             tags: Any) -> None:
+    """File a transaction that moves a budget or a budget line without a known tag."""
+    for posting in txn.postings:
+        role = role_map.get(posting.account)
+        if role is None:
+            continue
+        if role.role in ("citizen_available", "citizen_committed") and not tags & CITIZEN_TAGS:
+            figures = _citizen(pool, role, posting.account)
+            if txn not in figures.unexplained:
+                figures.unexplained.append(txn)
+        elif role.role in ("drawing_rights", "salary_line") and not tags & LINE_TAGS:
+            grant = _grant(pool, role.municipality)
+            if txn not in grant.unexplained:
+                grant.unexplained.append(txn)
 
 
 def _citizen_posting(
@@ -170,7 +199,9 @@ def _citizen_posting(
         c.returned -= amount
 
 
-def _other_posting(pool: PoolFigures, role: Role, amount: Decimal, tags: Any) -> None:
+def _other_posting(
+    pool: PoolFigures, role: Role, amount: Decimal, tags: Any, txn: data.Transaction
+) -> None:
     kind = role.role
     if kind == "appropriation":
         pool.appropriation -= amount
@@ -188,6 +219,7 @@ def _other_posting(pool: PoolFigures, role: Role, amount: Decimal, tags: Any) ->
             grant.awarded += amount
         elif "tranche" in tags:
             grant.received -= amount
+            grant.tranches.append(txn)
     elif role.municipality is not None:
         _grant_posting(_grant(pool, role.municipality), kind, amount, tags)
 
@@ -197,9 +229,9 @@ def _grant_posting(grant: GrantFigures, kind: str, amount: Decimal, tags: Any) -
         grant.awaiting += amount
     elif kind == "drawing_rights":
         grant.unallocated += amount
-        if "grant-award" in tags:
+        if tags & {"grant-award", "budget-change"}:
             grant.drawing_rights_line += amount
-    elif kind == "salary_line" and "grant-award" in tags:
+    elif kind == "salary_line" and tags & {"grant-award", "budget-change"}:
         grant.salary_line += amount
     elif kind == "salary_expense":
         grant.salary_paid += amount

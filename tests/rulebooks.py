@@ -1,10 +1,14 @@
-"""Inline books for rule tests: one pool, Lejre's grant of two courses, two citizens.
+"""Inline books for rule tests: one pool, Lejre's grant of two courses, a citizen.
 
-Clean under rules/dk2017.yaml as of 2018-12-31.  A test adds its own lines.
+Clean under rules/dk2017.yaml as of 2018-12-31, but for its bank-reconciled rule:
+these books carry no bank statements, so the tests judge them by a copy of the
+rules without that rule (``RULES_NO_BANK``), except the test of that rule.  A test
+adds its own lines.
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from tests.conftest import RULES
@@ -22,6 +26,8 @@ BASE = """
 2017-07-01 open Assets:Pool:Bank:Unallocated DKK
 2017-07-01 open Assets:Pool:Bank:Administration DKK
 2017-11-15 open Assets:Pool:Bank:Granted:Lejre DKK
+  municipality: "Lejre"
+2017-11-15 open Assets:Municipality:Lejre:Bank DKK
   municipality: "Lejre"
 2017-11-15 open Assets:Municipality:Lejre:Bank:AwaitingTranches DKK
   municipality: "Lejre"
@@ -97,5 +103,18 @@ def commitment(day: str, amount: str) -> str:
 """
 
 
-def books(*extra: str, as_of: str = "2018-12-31", rules: Path = RULES / "dk2017.yaml") -> str:
+def _without_bank_rule() -> Path:
+    text = (RULES / "dk2017.yaml").read_text(encoding="utf-8")
+    start = text.index("  - id: bank-reconciled")
+    end = text.find("\n  - id:", start + 1)
+    folder = Path(tempfile.mkdtemp(prefix="grantpool-rules-"))
+    path = folder / "dk2017-no-bank.yaml"
+    path.write_text(text[:start] + (text[end + 1:] if end != -1 else ""), encoding="utf-8")
+    return path
+
+
+RULES_NO_BANK = _without_bank_rule()
+
+
+def books(*extra: str, as_of: str = "2018-12-31", rules: Path = RULES_NO_BANK) -> str:
     return HEAD.format(rules=rules, as_of=as_of) + BASE + "".join(extra)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import RULES
+from tests.rulebooks import RULES_NO_BANK
 
 
 def findings(loaded: Any) -> list[Any]:
@@ -21,9 +22,10 @@ def line_of(path: Path, needle: str) -> int:
     return next(i + 1 for i, line in enumerate(lines) if needle in line)
 
 
-def custom_rules(tmp_path: Path, extra: str = "", replace: tuple[str, str] | None = None) -> Path:
-    """dk2017.yaml with rules appended and/or one text replaced."""
-    text = (RULES / "dk2017.yaml").read_text(encoding="utf-8")
+def custom_rules(tmp_path: Path, extra: str = "", replace: tuple[str, str] | None = None,
+                 no_bank: bool = True) -> Path:
+    """dk2017.yaml (by default less its bank rule) with rules appended and/or a text replaced."""
+    text = (RULES_NO_BANK if no_bank else RULES / "dk2017.yaml").read_text(encoding="utf-8")
     if replace is not None:
         assert replace[0] in text
         text = text.replace(replace[0], replace[1], 1)

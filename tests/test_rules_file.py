@@ -81,5 +81,5 @@ def test_rules_file__missing_rules_file_is_reported_not_raised(
 def test_rules_file__is_added_to_the_loaders_include_list(
     load_doc: Callable[[str], Any],
 ) -> None:
-    _, _, options = load_doc(books())
+    _, _, options = load_doc(books(rules=RULES / "dk2017.yaml"))
     assert str((RULES / "dk2017.yaml").resolve()) in options["include"]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from tests.conftest import RULES
 from tests.rulebooks import books, purchase
 from tests.ruletools import custom_rules, findings
 
@@ -172,3 +173,28 @@ def test_lapse__no_purchase_on_or_after_moving_out(load_doc: Loader) -> None:
     text = books(moved, purchase("2018-05-31", "100.00"), purchase("2018-06-01", "100.00"),
                  as_of="2018-06-15")
     assert rules_of(load_doc(text), "lapse") == [("lapse", "2018-06-01")]
+
+
+BANK = """
+2017-08-01 balance Assets:Pool:Bank              10000000.00 DKK
+2018-01-01 balance Assets:Municipality:Lejre:Bank   190000.00 DKK
+2018-01-01 balance Assets:Pool:Bank               9810000.00 DKK
+"""
+
+
+def test_stale_balance__each_movement_needs_a_statement_within_35_days(
+    load_doc: Loader,
+) -> None:
+    # The tranche of 2017-12-01 moved both banks; statements asserted on 2018-01-01.
+    text = books(BANK, as_of="2018-03-31", rules=RULES / "dk2017.yaml")
+    assert rules_of(load_doc(text)) == []
+    late = books(BANK.replace("2018-01-01", "2018-01-06"), as_of="2018-03-31",  # 36 days
+                 rules=RULES / "dk2017.yaml")
+    found = findings(load_doc(late))
+    assert sorted(f.rule for f in found) == ["bank-reconciled", "bank-reconciled"]
+    assert "no balance assertion by 2018-01-05" in found[0].message
+    spent = books(BANK, purchase("2018-04-10", "100.00"), as_of="2018-05-31",
+                  rules=RULES / "dk2017.yaml")
+    [stale] = findings(load_doc(spent))
+    assert stale.entry.date.isoformat() == "2018-04-10"
+    assert "Assets:Municipality:Lejre:Bank: moved on 2018-04-10" in stale.message

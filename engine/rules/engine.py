@@ -19,6 +19,7 @@ from engine.rules.kinds import (
     lapse,
     privacy,
     return_unspent,
+    stale_balance,
     time_window,
 )
 from engine.rules.spec import Kind, RuleSet, load_rules
@@ -33,6 +34,7 @@ KINDS: dict[str, Kind] = {
     "approval": approval,
     "lapse": lapse,
     "privacy": privacy,
+    "stale_balance": stale_balance,
 }
 
 

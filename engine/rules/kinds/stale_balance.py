@@ -1,0 +1,87 @@
+"""``stale_balance``: every bank account with activity is reconciled in time.
+
+A bank account (the pool's or a municipality's, where statements are asserted)
+whose balance changed on a day must have a ``balance`` assertion dated within
+``within_days`` after it, once that many days have passed by the as-of day.
+With monthly statements asserted on the 1st, 35 days leaves room for the
+longest month.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from beancount.core import data
+
+from engine.rules.context import Context
+from engine.rules.errors import Problem, finding
+from engine.rules.index import Index
+from engine.rules.spec import Common, RuleFields
+
+FIELDS = ("within_days",)
+BANK_ROLES = ("pool_bank", "muni_bank")
+
+
+@dataclass(frozen=True)
+class StaleBalance:
+    id: str
+    severity: str
+    within_days: int
+
+
+def parse(common: Common, f: RuleFields) -> StaleBalance | None:
+    days = f.integer("within_days")
+    if days is not None and days < 1:
+        f.fail("within_days", "within_days must be 1 or more")
+        return None
+    return None if days is None else StaleBalance(common.id, common.severity, days)
+
+
+def _bank_of(account: str, banks: set[str]) -> str | None:
+    parts = account.split(":")
+    for n in range(len(parts), 0, -1):
+        candidate = ":".join(parts[:n])
+        if candidate in banks:
+            return candidate
+    return None
+
+
+Movements = dict[str, list[data.Transaction]]
+
+
+def _scan(index: Index, banks: set[str]) -> tuple[Movements, dict[str, list[datetime.date]]]:
+    """The transactions that change each bank's balance, and its assertion dates."""
+    moved: Movements = {b: [] for b in banks}
+    asserted: dict[str, list[datetime.date]] = {b: [] for b in banks}
+    for entry in index.entries:
+        if isinstance(entry, data.Balance) and entry.account in banks:
+            asserted[entry.account].append(entry.date)
+        elif isinstance(entry, data.Transaction):
+            net: dict[str, Decimal] = {}
+            for posting in entry.postings:
+                bank = _bank_of(posting.account, banks)
+                if bank is not None and posting.units is not None:
+                    net[bank] = net.get(bank, Decimal(0)) + (posting.units.number or 0)
+            for bank, change in net.items():
+                if change:  # envelopes moved inside the bank change nothing at the bank
+                    moved[bank].append(entry)
+    return moved, asserted
+
+
+def check(rule: StaleBalance, index: Index, ctx: Context) -> list[Problem]:
+    banks = {a for a in index.opens if a.endswith(":Bank")}
+    moved, asserted = _scan(index, banks)
+    out = []
+    window = datetime.timedelta(days=rule.within_days)
+    for bank in sorted(banks):
+        dates = sorted(asserted[bank])
+        for txn in moved[bank]:
+            due = txn.date + window
+            if ctx.as_of > due and not any(txn.date < d <= due for d in dates):
+                out.append(finding(rule, txn, f"{bank}: moved on {txn.date}, no balance "
+                                              f"assertion by {due}; assert the bank "
+                                              f"statement's balance"))
+                break  # one finding per account: the first unreconciled movement
+    return out
