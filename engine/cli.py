@@ -4,6 +4,7 @@ the logic lives in the engine's modules."""
 from __future__ import annotations
 
 import datetime
+import json
 import sys
 from decimal import Decimal
 from pathlib import Path
@@ -18,7 +19,8 @@ from engine.generate.books import GenerateError
 from engine.generate.options import GenOptions
 from engine.generate.run import generate as run_generate
 from engine.loading import CannotLoad
-from engine.render import citizen_cap, render_rows
+from engine.reconcile import reconcile as run_reconcile
+from engine.render import citizen_cap, render_rows, render_tree
 from engine.report import LEVELS
 from engine.report import rows as report_rows
 from engine.rules.engine import load as load_rules
@@ -103,6 +105,28 @@ def generate(rules: Path, out: Path, seed: int, municipalities: int, citizens: i
     for note in notes:
         click.echo(f"note: {note}")
     click.echo(f"wrote {len(written)} files into {out}")
+
+
+@main.command()
+@ledger_argument
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def reconcile(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
+    """Conservation at every level, tied to the bank: exit 0 all ties, 1 not, 2 cannot run."""
+    day = as_of.date() if as_of else datetime.date.today()
+    try:
+        books = open_books(ledger, day)
+    except (CannotLoad, NoRules) as exc:
+        fail(str(exc))
+        return
+    tree = run_reconcile(books.entries, books.rules, day)
+    if fmt == "json":
+        doc = {"ledger": str(ledger), "as_of": day.isoformat(), "ok": tree.ok,
+               "tree": tree.to_json()}
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_tree(tree, ledger, day))
+    sys.exit(0 if tree.ok else EXIT_FINDINGS)
 
 
 @main.command()

@@ -3,16 +3,49 @@
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from decimal import Decimal
+from pathlib import Path
 
+from engine.reconcile import Node
 from engine.report import FIELDS, Row
 from engine.rules.kinds.cap import Cap
 from engine.rules.spec import RuleSet
 
 TEXT_COLUMNS = ("municipality", "citizen", "granted", "committed", "spent", "returned",
                 "remaining", "cap", "share_of_cap", "window_start", "window_end", "status")
+
+
+def render_tree(tree: Node, ledger: Path, as_of: datetime.date) -> str:
+    """The reconciliation as an indented tree; citizens shown only where they do not tie."""
+    lines: list[str] = []
+    _node_lines(tree, 0, lines)
+    verdict = "OK: every level ties" if tree.ok else "FAILED: something does not tie"
+    lines.append(f"{verdict} ({ledger} as of {as_of})")
+    return "\n".join(lines)
+
+
+def _node_lines(node: Node, depth: int, lines: list[str]) -> None:
+    if node.level == "citizen" and node.ok:
+        return
+    pad = "  " * depth
+    lines.append(f"{pad}{node.level} {node.name}: {'ok' if node.ok else 'DOES NOT TIE'}")
+    for check in node.checks:
+        mark = "ok " if check.ok else "!! "
+        lines.append(f"{pad}  {mark}{check.name}: expected {check.expected}, found "
+                     f"{check.found}, difference {check.difference}"
+                     + (f" ({check.note})" if check.note else ""))
+        for entry in check.entries:
+            meta = getattr(entry, "meta", None) or {}
+            lines.append(f"{pad}     {meta.get('filename')}:{meta.get('lineno')}: "
+                         f"{entry.date} {getattr(entry, 'narration', '')}")
+    tied = sum(1 for child in node.children if child.level == "citizen" and child.ok)
+    if tied:
+        lines.append(f"{pad}  ok {tied} citizen budget(s) tie")
+    for child in node.children:
+        _node_lines(child, depth + 1, lines)
 
 
 def citizen_cap(rules: RuleSet) -> Decimal | None:
