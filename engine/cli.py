@@ -12,12 +12,14 @@ from pathlib import Path
 import click
 
 from engine import __version__
+from engine.accounts_files import write_accounts
 from engine.books import NoRules, open_books
 from engine.check import BadRules
 from engine.check import check as run_check
-from engine.generate.books import GenerateError
+from engine.generate.books import GenerateError, slug
 from engine.generate.options import GenOptions
 from engine.generate.run import generate as run_generate
+from engine.grant_accounts import grant_accounts, period_of
 from engine.loading import CannotLoad
 from engine.reconcile import reconcile as run_reconcile
 from engine.render import citizen_cap, render_rows, render_tree
@@ -127,6 +129,33 @@ def reconcile(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
     else:
         click.echo(render_tree(tree, ledger, day))
     sys.exit(0 if tree.ok else EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("municipality")
+@click.option("--ledger", type=click.Path(path_type=Path), default=DEFAULT_LEDGER,
+              show_default=True)
+@click.option("--year", type=int, default=None, help="One calendar year of the project.")
+@click.option("--period", "whole", is_flag=True, help="The whole project period (final).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("accounts"),
+              show_default=True, help="Folder for the CSV and XLSX files.")
+def accounts(municipality: str, ledger: Path, year: int | None, whole: bool, out: Path) -> None:
+    """The grant accounts (tilskudsregnskab) of MUNICIPALITY as CSV and XLSX."""
+    if (year is None) == (not whole):
+        fail("give exactly one of --year YYYY or --period")
+        return
+    try:
+        books = open_books(ledger, datetime.date.today())
+        period = period_of(books.rules.pool, year)
+        result = grant_accounts(books.entries, books.rules.pool, municipality, period,
+                                citizen_cap(books.rules))
+    except (CannotLoad, NoRules, ValueError) as exc:
+        fail(str(exc))
+        return
+    stem = f"{slug(municipality)}-{year if year is not None else 'period'}"
+    title = f"Grant accounts (tilskudsregnskab): {books.rules.pool.name}"
+    for path in write_accounts(result, title, out, stem):
+        click.echo(f"wrote {path}")
 
 
 @main.command()

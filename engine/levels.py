@@ -64,6 +64,7 @@ class GrantFigures:
     repaid: Decimal = ZERO
     retained: Decimal = ZERO
     closed_on: datetime.date | None = None  # the accounts_submitted event
+    carry_over: bool = False  # a carry_over_approved event
     tranches: list[data.Transaction] = field(default_factory=list)
     unexplained: list[data.Transaction] = field(default_factory=list)  # no known tag
     citizens: dict[str, CitizenFigures] = field(default_factory=dict)
@@ -247,6 +248,9 @@ def _grant_posting(grant: GrantFigures, kind: str, amount: Decimal, tags: Any) -
 def _event(pool: PoolFigures, event: data.Event) -> None:
     if event.type == "accounts_submitted" and event.description in pool.grants:
         pool.grants[event.description].closed_on = event.date
+        return
+    if event.type == "carry_over_approved" and event.description in pool.grants:
+        pool.grants[event.description].carry_over = True
         return
     for grant in pool.grants.values():
         citizen = grant.citizens.get(event.description)

@@ -40,6 +40,14 @@ class Category:
 
 
 @dataclass(frozen=True)
+class AuditLevel:
+    """Grants up to ``up_to`` (inclusive; None: any size) require this audit."""
+
+    up_to: Decimal | None
+    requires: str
+
+
+@dataclass(frozen=True)
 class PoolDef:
     id: str
     name: str
@@ -59,6 +67,15 @@ class PoolDef:
     categories: tuple[Category, ...]
     filename: str
     municipalities: tuple[str, ...] = ()  # names the generator uses; empty: Denmark's
+    audit: tuple[AuditLevel, ...] = ()
+    min_group: int = 5  # totals covering fewer citizens are suppressed in what leaves
+
+    def audit_for(self, grant: Decimal) -> str:
+        """The audit a grant of this size requires (the first level it fits)."""
+        for level in self.audit:
+            if level.up_to is None or grant <= level.up_to:
+                return level.requires
+        return "not set in the rules file"
 
     @property
     def per_course(self) -> Decimal:
@@ -126,13 +143,34 @@ def _pool(f: Fields, categories: tuple[Category, ...], filename: str) -> PoolDef
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
         f.fail("municipalities", "municipalities must be a list of names")
         return None
+    min_group = f.integer("min_group", required=False)
     return PoolDef(
         **values,  # type: ignore[arg-type]
         municipalities=tuple(names),
+        audit=_audit(f),
+        min_group=5 if min_group is None else min_group,
         project_period=Period(start, end),
         categories=categories,
         filename=filename,
     )
+
+
+def _audit(f: Fields) -> tuple[AuditLevel, ...]:
+    items = f.node.get("audit", [])
+    if not isinstance(items, list):
+        f.fail("audit", "audit must be a list of {up_to: amount, requires: text}")
+        return ()
+    levels = []
+    for item in items:
+        if not isinstance(item, Node):
+            f.fail("audit", "each audit level is {up_to: amount, requires: text}")
+            continue
+        level = Fields(item, f"{f.owner}.audit", f.errors)
+        requires = level.text("requires")
+        up_to = level.decimal("up_to", required=False)
+        if requires is not None:
+            levels.append(AuditLevel(up_to, requires))
+    return tuple(levels)
 
 
 def _categories(node: Node, errors: list[ConfigError]) -> tuple[Category, ...]:
