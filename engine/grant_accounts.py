@@ -79,7 +79,8 @@ def grant_accounts(entries: list[data.Directive], pool: PoolDef, municipality: s
 def _lines(pool: PoolDef, end: GrantFigures, before: GrantFigures | None,
            final: bool) -> list[Line]:
     def flow(name: str) -> Decimal:
-        return getattr(end, name) - (getattr(before, name) if before else ZERO)
+        value: Decimal = getattr(end, name) - (getattr(before, name) if before else ZERO)
+        return value
 
     received = flow("received")
     categories = _category_lines(pool, end, before)
