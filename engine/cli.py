@@ -16,6 +16,7 @@ from engine.accounts_files import write_accounts
 from engine.books import NoRules, open_books
 from engine.check import BadRules
 from engine.check import check as run_check
+from engine.cli_import import import_command
 from engine.generate.books import GenerateError, slug
 from engine.generate.options import GenOptions
 from engine.generate.run import generate as run_generate
@@ -199,6 +200,9 @@ def serve(ledger: Path, host: str, port: int, read_write: bool) -> None:
         args.append("--read-only")
     click.echo(f"Serving {ledger} on http://{host}:{port}/ (Ctrl-C stops)")
     fava_main.main(args=args, prog_name="fava", standalone_mode=True)
+
+
+main.add_command(import_command)
 
 
 if __name__ == "__main__":

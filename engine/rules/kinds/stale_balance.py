@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
 
 from beancount.core import data
 
+from engine.banks import bank_changes
 from engine.rules.context import Context
 from engine.rules.errors import Problem, finding
 from engine.rules.index import Index
@@ -39,15 +39,6 @@ def parse(common: Common, f: RuleFields) -> StaleBalance | None:
     return None if days is None else StaleBalance(common.id, common.severity, days)
 
 
-def _bank_of(account: str, banks: set[str]) -> str | None:
-    parts = account.split(":")
-    for n in range(len(parts), 0, -1):
-        candidate = ":".join(parts[:n])
-        if candidate in banks:
-            return candidate
-    return None
-
-
 Movements = dict[str, list[data.Transaction]]
 
 
@@ -59,14 +50,9 @@ def _scan(index: Index, banks: set[str]) -> tuple[Movements, dict[str, list[date
         if isinstance(entry, data.Balance) and entry.account in banks:
             asserted[entry.account].append(entry.date)
         elif isinstance(entry, data.Transaction):
-            net: dict[str, Decimal] = {}
-            for posting in entry.postings:
-                bank = _bank_of(posting.account, banks)
-                if bank is not None and posting.units is not None:
-                    net[bank] = net.get(bank, Decimal(0)) + (posting.units.number or 0)
-            for bank, change in net.items():
-                if change:  # envelopes moved inside the bank change nothing at the bank
-                    moved[bank].append(entry)
+            # envelopes moved inside a bank change nothing at the bank
+            for bank in bank_changes(entry, banks):
+                moved[bank].append(entry)
     return moved, asserted
 
 

@@ -1,0 +1,53 @@
+"""``grantpool import``: the command adapts the bank import to the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from engine.bankimport import ImportResult, NoBankAccount, import_statement
+from engine.books import NoRules
+from engine.loading import CannotLoad
+from engine.statement import StatementError
+from engine.writing import WriteRefused
+
+
+def report_lines(result: ImportResult) -> list[str]:
+    """Every bank line matched or not, every book entry of the period not on the statement."""
+    m = result.matches
+    lines = [f"{result.statement} -> {result.bank}"]
+    lines += [f"  matched   line {b.line} {b.date} {b.amount:>12} ~ "
+              f"{t.meta.get('filename')}:{t.meta.get('lineno')}" for b, t in m.matched]
+    lines += [f"  unmatched line {b.line} {b.date} {b.amount:>12} (bank only: added as "
+              f"#unreconciled for an officer to classify)" for b in m.unmatched_bank]
+    lines += [f"  unmatched books {t.meta.get('filename')}:{t.meta.get('lineno')} {t.date} "
+              f"{t.narration} (not on the statement)" for t in m.unmatched_books]
+    added = len(result.added)
+    lines.append(f"{len(m.matched)} matched, {len(m.unmatched_bank)} bank line(s) unmatched, "
+                 f"{len(m.unmatched_books)} book entr(ies) unmatched; "
+                 + (f"{added} entr(ies) appended to {result.target}" if added
+                    else "nothing new: the books already hold this statement"))
+    return lines
+
+
+@click.command("import")
+@click.argument("statement", type=click.Path(path_type=Path))
+@click.option("--ledger", type=click.Path(path_type=Path),
+              default=Path("ledger/main.beancount"), show_default=True)
+@click.option("--account", default=None,
+              help="The bank account (default: told from the file name, e.g. aarhus-2018-03.csv).")
+@click.option("--match-days", default=5, show_default=True,
+              help="A bank line matches a book entry dated this many days either side.")
+@click.option("--encoding", default="utf-8-sig", show_default=True,
+              help="The statement's text encoding (e.g. cp1252 for some bank exports).")
+def import_command(statement: Path, ledger: Path, account: str | None, match_days: int,
+                   encoding: str) -> None:
+    """Import a bank STATEMENT (Danish CSV): match it to the books, add the rest once."""
+    try:
+        result = import_statement(ledger, statement, account, match_days, encoding)
+    except (CannotLoad, NoRules, NoBankAccount, StatementError, WriteRefused,
+            LookupError) as exc:
+        click.echo(f"grantpool: {exc}", err=True)
+        raise SystemExit(2) from exc
+    click.echo("\n".join(report_lines(result)))
