@@ -115,3 +115,14 @@ def test_import__the_bank_account_comes_from_the_name_or_the_option(
     code, out, _ = run(example_copy, write(tmp_path / "statement.csv", rows),
                        "--account", AARHUS)
     assert code == 0 and "nothing new" in out
+
+
+def test_import__an_unclassified_bank_line_fails_reconcile(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    fee = (datetime.date(2018, 2, 27), Decimal("-25.00"), "FEE-0227")
+    rows = statement_lines(example_copy, AARHUS, *FEB, extra=[fee])
+    assert run(example_copy, write(tmp_path / "aarhus-2018-02.csv", rows))[0] == 0
+    result = CliRunner().invoke(main, ["reconcile", str(example_copy)])
+    assert result.exit_code == 1
+    assert "!! bank lines classified" in result.stdout and "FEE-0227" in result.stdout
