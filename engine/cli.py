@@ -12,15 +12,14 @@ from pathlib import Path
 import click
 
 from engine import __version__
-from engine.accounts_files import write_accounts
 from engine.books import NoRules, open_books
 from engine.check import BadRules
 from engine.check import check as run_check
 from engine.cli_import import import_command
+from engine.cli_scheduled import scheduled_command
 from engine.generate.books import GenerateError, slug
 from engine.generate.options import GenOptions
 from engine.generate.run import generate as run_generate
-from engine.grant_accounts import grant_accounts, period_of
 from engine.loading import CannotLoad
 from engine.reconcile import reconcile as run_reconcile
 from engine.render import citizen_cap, render_rows, render_tree
@@ -145,6 +144,9 @@ def accounts(municipality: str, ledger: Path, year: int | None, whole: bool, out
     if (year is None) == (not whole):
         fail("give exactly one of --year YYYY or --period")
         return
+    from engine.accounts_files import write_accounts  # noqa: PLC0415 (openpyxl: load late)
+    from engine.grant_accounts import grant_accounts, period_of  # noqa: PLC0415
+
     try:
         books = open_books(ledger, datetime.date.today())
         period = period_of(books.rules.pool, year)
@@ -203,6 +205,7 @@ def serve(ledger: Path, host: str, port: int, read_write: bool) -> None:
 
 
 main.add_command(import_command)
+main.add_command(scheduled_command)
 
 
 if __name__ == "__main__":

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from engine.bankimport import ImportResult, NoBankAccount, import_statement
-from engine.books import NoRules
-from engine.loading import CannotLoad
-from engine.statement import StatementError
-from engine.writing import WriteRefused
+if TYPE_CHECKING:
+    from engine.bankimport import ImportResult
 
 
 def report_lines(result: ImportResult) -> list[str]:
@@ -44,6 +42,13 @@ def report_lines(result: ImportResult) -> list[str]:
 def import_command(statement: Path, ledger: Path, account: str | None, match_days: int,
                    encoding: str) -> None:
     """Import a bank STATEMENT (Danish CSV): match it to the books, add the rest once."""
+    # beangulp and the importer load only when this command runs
+    from engine.bankimport import NoBankAccount, import_statement  # noqa: PLC0415
+    from engine.books import NoRules  # noqa: PLC0415
+    from engine.loading import CannotLoad  # noqa: PLC0415
+    from engine.statement import StatementError  # noqa: PLC0415
+    from engine.writing import WriteRefused  # noqa: PLC0415
+
     try:
         result = import_statement(ledger, statement, account, match_days, encoding)
     except (CannotLoad, NoRules, NoBankAccount, StatementError, WriteRefused,
