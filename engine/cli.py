@@ -15,6 +15,8 @@ from engine import __version__
 from engine.books import NoRules, open_books
 from engine.check import BadRules
 from engine.check import check as run_check
+from engine.cli_allocate import allocate_command, init_command
+from engine.cli_entry import COMMANDS as ENTRY_COMMANDS
 from engine.cli_import import import_command
 from engine.cli_scheduled import scheduled_command
 from engine.generate.books import GenerateError, slug
@@ -205,6 +207,10 @@ def serve(ledger: Path, host: str, port: int, read_write: bool) -> None:
 
 
 main.add_command(import_command)
+main.add_command(init_command)
+main.add_command(allocate_command)
+for command in ENTRY_COMMANDS:
+    main.add_command(command)
 main.add_command(scheduled_command)
 
 

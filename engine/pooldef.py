@@ -69,6 +69,7 @@ class PoolDef:
     municipalities: tuple[str, ...] = ()  # names the generator uses; empty: Denmark's
     audit: tuple[AuditLevel, ...] = ()
     min_group: int = 5  # totals covering fewer citizens are suppressed in what leaves
+    oversubscription: str = "pro_rata"  # or first_come: how allocate shares out too little
 
     def audit_for(self, grant: Decimal) -> str:
         """The audit a grant of this size requires (the first level it fits)."""
@@ -144,11 +145,15 @@ def _pool(f: Fields, categories: tuple[Category, ...], filename: str) -> PoolDef
         f.fail("municipalities", "municipalities must be a list of names")
         return None
     min_group = f.integer("min_group", required=False)
+    policy = f.node.get("oversubscription", "pro_rata")
+    if policy not in ("pro_rata", "first_come"):
+        f.fail("oversubscription", "oversubscription must be pro_rata or first_come")
     return PoolDef(
         **values,  # type: ignore[arg-type]
         municipalities=tuple(names),
         audit=_audit(f),
         min_group=5 if min_group is None else min_group,
+        oversubscription=str(policy),
         project_period=Period(start, end),
         categories=categories,
         filename=filename,

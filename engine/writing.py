@@ -38,13 +38,21 @@ def books_lock(folder: Path) -> Iterator[None]:
 def append(main: Path, target: Path, text: str) -> None:
     """Append *text* to *target* (a file of the books whose main file is *main*)."""
     with books_lock(main.parent):
-        old = target.read_text(encoding="utf-8")
-        separator = "" if old.endswith("\n\n") or not old else ("\n" if old.endswith("\n")
-                                                                 else "\n\n")
-        write_atomic(target, old + separator + text)
-        _, errors, _ = load(main)
-        broken = [e for e in errors if type(e).__name__ in ("ParserError", "ParserSyntaxError")]
-        if broken:
+        append_locked(main, target, text)
+
+
+def append_locked(main: Path, target: Path, text: str) -> None:
+    """``append`` for a caller that already holds ``books_lock``."""
+    old = target.read_text(encoding="utf-8") if target.exists() else ""
+    separator = "" if old.endswith("\n\n") or not old else ("\n" if old.endswith("\n")
+                                                             else "\n\n")
+    write_atomic(target, old + separator + text)
+    _, errors, _ = load(main)
+    broken = [e for e in errors if type(e).__name__ in ("ParserError", "ParserSyntaxError")]
+    if broken:
+        if old:
             write_atomic(target, old)
-            raise WriteRefused(f"{target}: the new text would not parse "
-                               f"({broken[0].message}); nothing was written")
+        else:
+            target.unlink()
+        raise WriteRefused(f"{target}: the new text would not parse "
+                           f"({broken[0].message}); nothing was written")

@@ -23,20 +23,25 @@ def municipality_file(
     slug: str,
 ) -> BookFile:
     book = BookFile(f"municipalities/{slug}.beancount", f"{muni.name}: grant, budgets, purchases")
-    meta = (("municipality", muni.name),)
-    grant_accounts = [
-        acc.muni_bank(muni.name), acc.muni_awaiting(muni.name), acc.muni_drawing_rights(muni.name),
-        acc.muni_salary(muni.name), acc.salary_expense(muni.name),
-    ]
-    book.add(*(Open(award_date, a, meta) for a in grant_accounts))
-    for category in pool.categories:
-        book.add(Open(award_date, acc.purchase_expense(muni.name, category.account),
-                      (*meta, ("category", category.code))))
+    book.add(*grant_opens(pool, muni.name, award_date))
     for plan in muni.citizens:
         book.add(*_citizen(plan, opts, rules))
     book.add(*_payroll(pool, muni))
     book.add(*_closing(pool, muni, rules))
     return book
+
+
+def grant_opens(pool: PoolDef, name: str, day: datetime.date) -> list[Directive]:
+    """The accounts of a municipality's grant: bank, envelopes, salary and categories."""
+    meta = (("municipality", name),)
+    grant_accounts = [
+        acc.muni_bank(name), acc.muni_awaiting(name), acc.muni_drawing_rights(name),
+        acc.muni_salary(name), acc.salary_expense(name),
+    ]
+    out: list[Directive] = [Open(day, a, meta) for a in grant_accounts]
+    out += [Open(day, acc.purchase_expense(name, c.account), (*meta, ("category", c.code)))
+            for c in pool.categories]
+    return out
 
 
 def _approval(rules: Policy, pid: str, number: int, amount: Decimal) -> tuple[tuple[str, str], ...]:

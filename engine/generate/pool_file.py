@@ -23,19 +23,25 @@ def award_date(pool: PoolDef) -> datetime.date:
 
 def pool_file(pool: PoolDef, munis: list[MuniPlan]) -> BookFile:
     book = BookFile("pool.beancount", f"The pool: {pool.name}")
-    opened = pool.appropriation_date
-    for account in (acc.APPROPRIATION, acc.POOL_BANK, acc.POOL_UNALLOCATED,
-                    acc.POOL_ADMINISTRATION, acc.POOL_RETURNED, acc.POOL_ADMIN_EXPENSES):
-        book.add(Open(opened, account))
-    book.add(Txn(opened, f"Appropriation: {pool.name}", "appropriation", (
-        (acc.APPROPRIATION, -pool.appropriation),
-        (acc.POOL_UNALLOCATED, pool.application_pool),
-        (acc.POOL_ADMINISTRATION, pool.kept_share),
-    )))
+    book.add(*pool_opening(pool))
     book.add(*_administration(pool))
     for muni in munis:
         book.add(*_grant(pool, muni))
     return book
+
+
+def pool_opening(pool: PoolDef) -> list[Directive]:
+    """The pool's accounts and its appropriation, split into application pool and kept share."""
+    opened = pool.appropriation_date
+    out: list[Directive] = [Open(opened, account) for account in (
+        acc.APPROPRIATION, acc.POOL_BANK, acc.POOL_UNALLOCATED, acc.POOL_ADMINISTRATION,
+        acc.POOL_RETURNED, acc.POOL_ADMIN_EXPENSES)]
+    out.append(Txn(opened, f"Appropriation: {pool.name}", "appropriation", (
+        (acc.APPROPRIATION, -pool.appropriation),
+        (acc.POOL_UNALLOCATED, pool.application_pool),
+        (acc.POOL_ADMINISTRATION, pool.kept_share),
+    )))
+    return out
 
 
 def _administration(pool: PoolDef) -> list[Txn]:
@@ -51,18 +57,23 @@ def _administration(pool: PoolDef) -> list[Txn]:
 
 
 def _grant(pool: PoolDef, muni: MuniPlan) -> list[Directive]:
+    return grant_entries(pool, muni.name, muni.courses, award_date(pool))
+
+
+def grant_entries(pool: PoolDef, name: str, courses: int,
+                  day: datetime.date) -> list[Directive]:
     """The grant awarded (tilsagn) with its two budget lines, then its tranches."""
-    name, award, day = muni.name, muni.award(pool), award_date(pool)
+    award = courses * pool.per_course
     granted = acc.pool_granted(name)
     out: list[Directive] = [
         Open(day, granted, (("municipality", name),)),
-        Txn(day, f"Grant awarded (tilsagn): {name}, {muni.courses} support courses",
+        Txn(day, f"Grant awarded (tilsagn): {name}, {courses} support courses",
             "grant-award", (
                 (acc.POOL_UNALLOCATED, -award), (granted, award),
                 (acc.muni_awaiting(name), -award),
-                (acc.muni_drawing_rights(name), muni.drawing_rights(pool)),
-                (acc.muni_salary(name), muni.salary(pool)),
-            ), (("municipality", name), ("courses", str(muni.courses)))),
+                (acc.muni_drawing_rights(name), courses * pool.drawing_right),
+                (acc.muni_salary(name), courses * pool.salary_per_course),
+            ), (("municipality", name), ("courses", str(courses)))),
     ]
     count = pool.tranche_count
     each = money(award / count)
