@@ -115,3 +115,48 @@ def test_ext__books_without_rules_say_so(write_doc: Callable[[str], Path]) -> No
     client = create_app([ledger], load=True).test_client()
     text = page(client, "", base="/no-rules/extension/GrantPool/")
     assert "declare no" in text
+
+
+def _writable_client(ledger: Path) -> Any:
+    return create_app([ledger], load=True, read_only=False).test_client()
+
+
+def test_ext__purchase_form_records_a_checked_purchase(example_copy: Path, tmp_path: Path) -> None:
+    kolding = example_copy.parent / "municipalities" / "kolding.beancount"
+    client = _writable_client(example_copy)
+    text = page(client, "?page=citizen&name=P-KOL-002")
+    assert 'form class="gp-purchase" data-citizen="P-KOL-002"' in text
+    url = "/grant-pool-dk2017/extension/GrantPool/purchase"
+    body = {"citizen": "P-KOL-002", "date": "2019-01-20", "amount": "0.50",
+            "category": "id_docs"}
+    assert client.post(url, json=body).status_code == 403  # no header: not our form
+    before = kolding.read_bytes()
+    over = client.post(url, json={**body, "amount": "50000.00"},
+                       headers={"X-Grantpool": "purchase"})
+    assert over.status_code == 409 and kolding.read_bytes() == before
+    assert any(f["rule"] == "citizen-cap" for f in over.get_json()["findings"])
+    bad = client.post(url, json={**body, "amount": "1,5"}, headers={"X-Grantpool": "purchase"})
+    assert bad.status_code == 400 and "amount like 1500.00" in bad.get_json()["message"]
+
+
+def test_ext__purchase_form_is_disabled_when_fava_is_read_only(example_copy: Path) -> None:
+    client = create_app([example_copy], load=True, read_only=True).test_client()
+    text = page(client, "?page=citizen&name=P-KOL-002")
+    assert "gp-readonly" in text and "form class=\"gp-purchase\"" not in text
+    answer = client.post("/grant-pool-dk2017/extension/GrantPool/purchase", json={},
+                         headers={"X-Grantpool": "purchase"})
+    assert answer.status_code == 401
+
+
+def test_ext__purchase_form_writes_what_passes(write_doc: Callable[[str], Path]) -> None:
+    ledger = write_doc(books())
+    client = _writable_client(ledger)
+    answer = client.post("/rule-test/extension/GrantPool/purchase",
+                         json={"citizen": "P-LEJ-001", "date": "2018-06-01", "amount": "757.00",
+                               "category": "health_dental", "approval": ""},
+                         headers={"X-Grantpool": "purchase"})
+    assert answer.status_code == 200, answer.get_json()
+    assert answer.get_json()["message"] == ("recorded: purchase 757.00 health_dental for "
+                                            "P-LEJ-001")
+    assert '2018-06-01 * "Purchase: health_dental" #purchase' in ledger.read_text(
+        encoding="utf-8")

@@ -132,3 +132,13 @@ def test_cap__category_and_single_purchase_caps(load_doc: Loader, tmp_path: Path
                  purchase("2018-08-01", "12000.01"), rules=rules)
     found = sorted((f.rule, f.entry.date.isoformat()) for f in findings(load_doc(text)))
     assert found == [("dental-cap", "2018-08-01"), ("one-purchase", "2018-08-01")]
+
+
+def test_cap__a_return_of_more_than_is_left_is_refused(load_doc: Loader) -> None:
+    text = books(purchase("2018-06-01", "1000.00"), """
+2019-03-20 * "Unspent budget returned: P-LEJ-001" #return
+  Assets:Municipality:Lejre:Bank:Citizen:P-LEJ-001:Available   -50000.00 DKK
+  Assets:Municipality:Lejre:Bank:DrawingRights                  50000.00 DKK
+""", as_of="2019-06-30")
+    [over] = [f for f in findings(load_doc(text)) if f.rule == "citizen-cap"]
+    assert "this return overdraws the budget by 1000.00 DKK" in over.message

@@ -16,8 +16,32 @@ function sortTable(table, column, kind, descending) {
   rows.forEach((row) => body.appendChild(row));
 }
 
+async function submitPurchase(form) {
+  const result = form.querySelector(".gp-result");
+  const body = Object.fromEntries(new FormData(form).entries());
+  body.citizen = form.dataset.citizen;
+  const response = await fetch(form.dataset.endpoint, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Grantpool": "purchase" },
+    body: JSON.stringify(body),
+  });
+  const answer = await response.json();
+  const lines = [answer.message, ...answer.findings.map((f) => `${f.severity} [${f.rule}] ${f.message}`)];
+  result.textContent = lines.join(" · ");
+  result.className = `gp-result ${answer.ok ? "" : "gp-error"}`;
+  if (answer.ok) {
+    setTimeout(() => window.location.reload(), 800);
+  }
+}
+
 export default {
   onExtensionPageLoad() {
+    document.querySelectorAll("form.gp-purchase").forEach((form) => {
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        submitPurchase(form);
+      });
+    });
     document.querySelectorAll("table.gp-sortable").forEach((table) => {
       table.querySelectorAll("th[data-sort]").forEach((th, column) => {
         th.addEventListener("click", () => {

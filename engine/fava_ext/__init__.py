@@ -17,12 +17,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from fava.ext import FavaExtensionBase
-from flask import g, request
+from fava.ext import FavaExtensionBase, extension_endpoint
+from flask import Response, current_app, g, jsonify, request
 from markupsafe import Markup
 
 from engine.books import declared_rules
-from engine.fava_ext import pages, statement, svg
+from engine.fava_ext import form, pages, statement, svg
 from engine.levels import PoolFigures, figures
 from engine.render import citizen_cap
 from engine.report import rows_of
@@ -131,6 +131,22 @@ class GrantPool(FavaExtensionBase):
         errors = list(self.ledger.errors)
         return {**base, "groups": statement.grouped_findings(errors),
                 "loader_errors": statement.loader_errors(errors)}
+
+    @extension_endpoint("purchase", ["POST"])  # type: ignore[arg-type, untyped-decorator]
+    def purchase(self) -> Response:
+        """Record a purchase from the citizen page's form, checked like the command."""
+        if request.headers.get("X-Grantpool") != "purchase":
+            return jsonify({"ok": False, "message": "missing X-Grantpool header"}), 403  # type: ignore[return-value]
+        ruleset, why = self.rules()
+        if ruleset is None:
+            return jsonify({"ok": False, "message": why}), 400  # type: ignore[return-value]
+        status, answer = form.record_purchase(Path(self.ledger.beancount_file_path),
+                                              self.entries(), ruleset,
+                                              request.get_json(silent=True))
+        return jsonify(answer), status  # type: ignore[return-value]
+
+    def writable(self) -> bool:
+        return not form.read_only(current_app)
 
     def _count(self) -> int:
         return sum(1 for e in self.ledger.errors if getattr(e, "rule", None))

@@ -120,6 +120,23 @@ def _citizens(rule: Cap, index: Index, ctx: Context) -> list[Problem]:
     out = []
     for citizen in index.citizens.values():
         out += _citizen(rule, citizen, cap, ctx)
+        out += _overdrawn(rule, citizen, ctx)
+    return out
+
+
+def _overdrawn(rule: Cap, citizen: CitizenBook, ctx: Context) -> list[Problem]:
+    """A return that takes a budget below zero (what is spent or committed beyond the
+    budget is found by the cap itself, at the entry that crosses it)."""
+    moves = [(t, a) for t, a in citizen.budgets]
+    moves += [(t, -a) for t, a in citizen.used] + [(t, -a) for t, a in citizen.returns]
+    moves.sort(key=lambda m: (m[0].date, m[0].meta.get("lineno", 0)))
+    balance, out = Decimal(0), []
+    for txn, amount in moves:
+        balance += amount
+        if amount < 0 and balance < 0 and "return" in (txn.tags or ()):
+            out.append(finding(rule, txn, f"{citizen.citizen}: this return overdraws the "
+                                          f"budget by {-balance} {ctx.pool.currency} (spent, "
+                                          f"committed and returned exceed what was granted)"))
     return out
 
 
