@@ -127,6 +127,8 @@ def _citizens(rule: Cap, index: Index, ctx: Context) -> list[Problem]:
 def _overdrawn(rule: Cap, citizen: CitizenBook, ctx: Context) -> list[Problem]:
     """A return that takes a budget below zero (what is spent or committed beyond the
     budget is found by the cap itself, at the entry that crosses it)."""
+    if not citizen.returns:
+        return []
     moves = [(t, a) for t, a in citizen.budgets]
     moves += [(t, -a) for t, a in citizen.used] + [(t, -a) for t, a in citizen.returns]
     moves.sort(key=lambda m: (m[0].date, m[0].meta.get("lineno", 0)))

@@ -9,6 +9,7 @@ longest month.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 from dataclasses import dataclass
 
@@ -46,12 +47,13 @@ def _scan(index: Index, banks: set[str]) -> tuple[Movements, dict[str, list[date
     """The transactions that change each bank's balance, and its assertion dates."""
     moved: Movements = {b: [] for b in banks}
     asserted: dict[str, list[datetime.date]] = {b: [] for b in banks}
+    memo: dict[str, str | None] = {}
     for entry in index.entries:
         if isinstance(entry, data.Balance) and entry.account in banks:
             asserted[entry.account].append(entry.date)
         elif isinstance(entry, data.Transaction):
             # envelopes moved inside a bank change nothing at the bank
-            for bank in bank_changes(entry, banks):
+            for bank in bank_changes(entry, banks, memo):
                 moved[bank].append(entry)
     return moved, asserted
 
@@ -65,7 +67,8 @@ def check(rule: StaleBalance, index: Index, ctx: Context) -> list[Problem]:
         dates = sorted(asserted[bank])
         for txn in moved[bank]:
             due = txn.date + window
-            if ctx.as_of > due and not any(txn.date < d <= due for d in dates):
+            after = bisect.bisect_right(dates, txn.date)  # the first assertion after the move
+            if ctx.as_of > due and not (after < len(dates) and dates[after] <= due):
                 out.append(finding(rule, txn, f"{bank}: moved on {txn.date}, no balance "
                                               f"assertion by {due}; assert the bank "
                                               f"statement's balance"))
