@@ -69,7 +69,9 @@ def _run(
     entries: list[data.Directive], ruleset: RuleSet, as_of: datetime.date,
     files: tuple[str, ...],
 ) -> list[Problem]:
-    judged = [e for e in entries if e.date <= as_of]
+    # entries come sorted by date: when the last is judged, all are (no copy needed)
+    judged = entries if not entries or entries[-1].date <= as_of else [
+        e for e in entries if e.date <= as_of]
     index = build_index(judged)
     ctx = Context(ruleset.pool, as_of, files)
     findings: list[Problem] = []
