@@ -110,7 +110,7 @@ def allocate_command(applications: Path, ledger: Path, day: datetime.datetime | 
 
 
 def _parts(ledger: Path, pool: PoolDef, granted: list[Allocation],
-           day: datetime.date) -> list[tuple[Path, str]]:
+           day: datetime.date) -> list[tuple[Path, str, bool]]:
     """For each grant: its municipality's new file, its include line, its award entries."""
     parts = []
     for a in granted:
@@ -118,9 +118,9 @@ def _parts(ledger: Path, pool: PoolDef, granted: list[Allocation],
         name_file = f"municipalities/{slug(name)}.beancount"
         opens = "\n\n".join(render(d, pool.currency) for d in grant_opens(pool, name, day))
         parts.append((ledger.parent / name_file, f";; {name}: grant, budgets, purchases\n\n"
-                                                 f"{opens}\n"))
-        parts.append((ledger, f'include "{name_file}"\n'))
+                                                 f"{opens}\n", True))
+        parts.append((ledger, f'include "{name_file}"\n', False))
         award = "\n\n".join(render(d, pool.currency)
                             for d in grant_entries(pool, name, a.courses, day))
-        parts.append((ledger.parent / "pool.beancount", award + "\n"))
+        parts.append((ledger.parent / "pool.beancount", award + "\n", True))
     return parts

@@ -6,7 +6,7 @@ page in ``tests/artifacts/``."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import EXAMPLE
 from tests.reporting import report
+from tests.rulebooks import books
 from tests.servers import serving
 
 pytestmark = pytest.mark.browser
@@ -122,3 +123,28 @@ def test_browser__findings_page_links_to_the_line(page: Any, example_copy: Path)
         item.locator("a").first.click()
         page.wait_for_url("**/editor/**")
         assert "kolding.beancount" in page.url
+
+
+def test_browser__an_officer_records_a_purchase_in_the_form(
+    page: Any, write_doc: Callable[[str], Path]
+) -> None:
+    ledger = write_doc(books())
+    with serving(ledger, "rule-test", "--read-write") as (url, _):
+        page.goto(f"{url}/{PAGES}?page=citizen&name=P-LEJ-001&time=2018")
+        page.wait_for_selector("form.gp-purchase[data-ready]")  # its script is attached
+        page.fill("form.gp-purchase input[name=date]", "2018-06-01")
+        page.fill("form.gp-purchase input[name=amount]", "60000.00")
+        page.select_option("form.gp-purchase select[name=category]", "health_dental")
+        page.click("form.gp-purchase button")
+        page.wait_for_selector(".gp-result.gp-error")
+        assert "refused" in page.inner_text(".gp-result")
+        assert "[citizen-cap]" in page.inner_text(".gp-result")
+        shoot(page, "purchase-refused")
+        page.fill("form.gp-purchase input[name=amount]", "1890.00")
+        page.click("form.gp-purchase button")
+        page.wait_for_function("document.querySelector('.gp-result').textContent"
+                               ".startsWith('recorded')")
+        page.wait_for_selector("table.gp-statement tr:has-text('Purchase: health_dental')")
+        page.wait_for_selector("form.gp-purchase[data-ready]")
+        shoot(page, "purchase-recorded")
+    assert ledger.read_text(encoding="utf-8").count("#purchase") == 1

@@ -11,6 +11,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from beancount.core import data
@@ -21,6 +22,7 @@ from engine.cli import main
 from engine.entry.allocate import Application, allocate
 from engine.loading import load
 from engine.pooldef import load_pool
+from tests import rulebooks
 from tests.conftest import RULES
 
 APPLICATIONS = """
@@ -209,3 +211,14 @@ def test_entry__git_records_who_did_what(books: Path) -> None:
                          capture_output=True, text=True, check=True).stdout.strip()
     assert log == ("Finance Officer <officer@lejre.example.org>|grantpool: purchase 757.00 "
                    "id_docs for P-LEJ-001")
+
+
+def test_entry__books_in_one_file_are_checked_too(write_doc: Any) -> None:
+    """The entry's file may be the books' main file itself (regression: it was not judged)."""
+    ledger = write_doc(rulebooks.books())
+    before = ledger.read_bytes()
+    code, _, err = gp(ledger, "purchase", "P-LEJ-001", "--ledger", str(ledger), "--amount",
+                      "60000.00", "--category", "health_dental", "--approval", "A-1",
+                      "--date", "2018-06-01")
+    assert code == 1 and "[citizen-cap]" in err
+    assert ledger.read_bytes() == before

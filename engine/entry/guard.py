@@ -82,19 +82,20 @@ def judge(main: Path, rules: RuleSet, text: str, as_of: datetime.date) -> Verdic
 def checked_write(main: Path, target: Path, text: str, rules: RuleSet,
                   as_of: datetime.date, dry_run: bool = False) -> Verdict:
     """Judge *text*; refuse it on a new error; else append it to *target* (unless dry)."""
-    return checked_write_many(main, [(target, text)], rules, as_of, dry_run)
+    return checked_write_many(main, [(target, text, True)], rules, as_of, dry_run)
 
 
-def checked_write_many(main: Path, parts: list[tuple[Path, str]], rules: RuleSet,
+def checked_write_many(main: Path, parts: list[tuple[Path, str, bool]], rules: RuleSet,
                        as_of: datetime.date, dry_run: bool = False) -> Verdict:
-    """Judge all *parts* together; on no new error, append each to its file, in order
-    (so that every state between two appends is a valid set of books)."""
+    """Judge the *parts* marked to be judged together; on no new error, append each
+    part to its file, in order (so every state between two appends is valid books).
+    An ``include`` line is not judged: its file is in the judged text already."""
     with books_lock(main.parent):
-        combined = "\n".join(text for target, text in parts if target != main)
+        combined = "\n".join(text for _, text, judged in parts if judged)
         verdict = judge(main, rules, combined, as_of)
         if verdict.errors:
             raise Refused(verdict.errors)
         if not dry_run:
-            for target, text in parts:
+            for target, text, _ in parts:
                 append_locked(main, target, text)
     return verdict

@@ -41,6 +41,7 @@ export default {
         event.preventDefault();
         submitPurchase(form);
       });
+      form.dataset.ready = "1";
     });
     document.querySelectorAll("table.gp-sortable").forEach((table) => {
       table.querySelectorAll("th[data-sort]").forEach((th, column) => {
