@@ -13,6 +13,7 @@ only adapts Fava's request to the pure functions in ``pages`` and ``statement``.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,21 @@ class GrantPool(FavaExtensionBase):
         super().__init__(ledger, config)
         self._figures: dict[tuple[int, datetime.date], PoolFigures] = {}
         self._rules: tuple[int, RuleSet | None, str] | None = None
+        self._memo: dict[tuple[Any, ...], Any] = {}
 
     def after_load_file(self) -> None:
         self._figures.clear()
+        self._memo.clear()
         self._rules = None
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """A result per loaded books: a reload starts afresh (``after_load_file``)."""
+        full = (id(self.ledger.all_entries), *key)
+        if full not in self._memo:
+            if len(self._memo) > 64:
+                self._memo.clear()
+            self._memo[full] = compute()
+        return self._memo[full]
 
     def entries(self) -> list[Any]:
         """All of the books' directives (Fava's filters are applied by ``view``)."""
@@ -97,7 +109,8 @@ class GrantPool(FavaExtensionBase):
               view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
         data = pages.pool_page(levels, ruleset, view, cap)
         shown = {r.municipality for r in data["municipalities"]}
-        series = pages.monthly_spending(self.entries(), view.as_of, shown)
+        series = self.memo(("spending", view.as_of, frozenset(shown)),
+                           lambda: pages.monthly_spending(self.entries(), view.as_of, shown))
         period = ruleset.pool.project_period
         granted = sum((r.granted for r in data["municipalities"]), Decimal(0))
         return {**base, **data, "page": "pool",
@@ -120,8 +133,9 @@ class GrantPool(FavaExtensionBase):
                 if r.citizen == name]
         if not rows:
             return {**base, "page": "problem", "problem": f"No citizen '{name}'."}
-        lines = statement.statement(self.entries(), rows[0].municipality or "",
-                                    name, view.as_of)
+        muni = rows[0].municipality or ""
+        lines = self.memo(("statement", name, view.as_of),
+                          lambda: statement.statement(self.entries(), muni, name, view.as_of))
         return {**base, "row": rows[0], "name": name, "lines": lines,
                 "categories": statement.by_category(lines),
                 "timeline": Markup(svg.timeline(lines, rows[0], ruleset.pool.currency))}

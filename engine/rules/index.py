@@ -16,7 +16,7 @@ from typing import Any
 
 from beancount.core import data
 
-from engine.roles import Role, roles
+from engine.roles import Role, role_of
 
 ZERO = Decimal(0)
 
@@ -90,37 +90,48 @@ _NO_TAGS: frozenset[str] = frozenset()
 Target = tuple[str, Any]
 
 
-def _targets(index: Index, role_map: dict[str, Role]) -> dict[str, Target]:
-    targets: dict[str, Target] = {}
-    for account, role in role_map.items():
-        kind = role.role
-        if kind == "citizen_available":
-            targets[account] = ("available", index.citizen(role))
-        elif kind == "citizen_committed":
-            targets[account] = ("committed", index.citizen(role))
-        elif kind == "purchase":
-            targets[account] = ("purchase", role.category)
-        elif kind in LINE_ROLES and role.municipality:
-            targets[account] = ("line", index.grant(role.municipality).lines.setdefault(kind, []))
-        elif kind == "pool_granted" and role.municipality:
-            targets[account] = ("granted", index.grant(role.municipality))
-    return targets
+def _target(index: Index, role: Role) -> Target | None:
+    kind = role.role
+    if kind == "citizen_available":
+        return ("available", index.citizen(role))
+    if kind == "citizen_committed":
+        return ("committed", index.citizen(role))
+    if kind == "purchase":
+        return ("purchase", role.category)
+    if kind in LINE_ROLES and role.municipality:
+        return ("line", index.grant(role.municipality).lines.setdefault(kind, []))
+    if kind == "pool_granted" and role.municipality:
+        return ("granted", index.grant(role.municipality))
+    return None
+
+
+def _open(index: Index, entry: data.Open, role_map: dict[str, Role],
+          targets: dict[str, Target]) -> None:
+    """File an account as it is opened: every later posting to it finds its target."""
+    role = role_of(entry.account, entry.meta or {})
+    if role is None:
+        return
+    role_map[entry.account] = role
+    index.opens[entry.account] = entry
+    target = _target(index, role)
+    if target is not None:
+        targets[entry.account] = target
+    if role.role == "citizen_available":
+        index.citizen(role).opened = entry
 
 
 def build_index(entries: list[data.Directive]) -> Index:
-    role_map = roles(entries)
+    """One pass: accounts are filed as they open (books open an account before use)."""
     index = Index(entries=entries)
-    targets = _targets(index, role_map)
+    role_map: dict[str, Role] = {}
+    targets: dict[str, Target] = {}
     for entry in entries:
         if isinstance(entry, data.Transaction):
             _transaction(index, entry, targets, role_map)
+        elif isinstance(entry, data.Open):
+            _open(index, entry, role_map, targets)
         elif isinstance(entry, data.Event):
             _event(index, entry)
-        elif isinstance(entry, data.Open) and entry.account in role_map:
-            index.opens[entry.account] = entry
-            role = role_map[entry.account]
-            if role.role == "citizen_available":
-                index.citizen(role).opened = entry
     for grant in index.grants.values():  # lines opened but never used stay out
         grant.lines = {k: v for k, v in grant.lines.items() if v}
     return index
