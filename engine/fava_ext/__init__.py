@@ -26,7 +26,7 @@ from engine.books import declared_rules
 from engine.fava_ext import form, pages, statement, svg
 from engine.levels import PoolFigures, figures
 from engine.render import citizen_cap
-from engine.report import rows_of
+from engine.report import citizen_row
 from engine.rules import engine
 from engine.rules.spec import RuleSet
 
@@ -129,8 +129,10 @@ class GrantPool(FavaExtensionBase):
 
     def _citizen(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
                  view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
-        rows = [r for r in rows_of(levels, ruleset.pool, view.as_of, "citizen", cap)
-                if r.citizen == name]
+        found = [c for g in levels.grants.values() for c in g.citizens.values()
+                 if c.citizen == name]
+        citizen_cap = cap if cap is not None else ruleset.pool.drawing_right
+        rows = [citizen_row(c, ruleset.pool, view.as_of, citizen_cap) for c in found]
         if not rows:
             return {**base, "page": "problem", "problem": f"No citizen '{name}'."}
         muni = rows[0].municipality or ""

@@ -18,7 +18,7 @@ from beancount.core import data
 
 from engine import accounts as acc
 from engine.levels import PoolFigures
-from engine.report import Row, rows_of
+from engine.report import Row, citizen_row, rows_of
 from engine.roles import roles
 from engine.rules.spec import RuleSet
 
@@ -105,8 +105,10 @@ def municipality_page(levels: PoolFigures, rules: RuleSet, view: View, name: str
                   if r.municipality == name]
     if not grant_rows:
         return None
-    citizens = [r for r in rows_of(levels, pool, view.as_of, "citizen", cap)
-                if r.municipality == name and view.shows(r)]
+    citizen_cap = cap if cap is not None else pool.drawing_right
+    grant = levels.grants[name]
+    citizens = [r for r in (citizen_row(c, pool, view.as_of, citizen_cap)
+                            for _, c in sorted(grant.citizens.items())) if view.shows(r)]
     days_left = {r.citizen: (r.window_end - view.as_of).days
                  for r in citizens if r.status == "active" and r.window_end}
     return {"row": grant_rows[0], "citizens": citizens, "days_left": days_left,
