@@ -95,6 +95,21 @@ def purchase(day: str, amount: str, account: str = "HealthDental", meta: str = "
 """
 
 
+AVAILABLE_2 = "Assets:Municipality:Lejre:Bank:Citizen:P-LEJ-002:Available"
+
+
+def second_budget(day: str, amount: str) -> str:
+    """A budget for a second citizen, P-LEJ-002, decided on *day*."""
+    return f"""
+{day} open {AVAILABLE_2} DKK
+  citizen: "P-LEJ-002"
+  municipality: "Lejre"
+{day} * "Budget granted: P-LEJ-002" #budget
+  Assets:Municipality:Lejre:Bank:DrawingRights   -{amount} DKK
+  {AVAILABLE_2}    {amount} DKK
+"""
+
+
 def commitment(day: str, amount: str) -> str:
     return f"""
 {day} * "Commitment: housing_deposit" #commitment

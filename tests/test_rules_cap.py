@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.rulebooks import books, commitment, purchase
+from tests.rulebooks import books, commitment, purchase, second_budget
 from tests.ruletools import custom_rules, findings, line_of
 
 Loader = Callable[[str], Any]
@@ -58,14 +58,7 @@ def test_cap__no_warning_once_the_budget_has_ended(load_doc: Loader) -> None:
 
 
 def test_cap__a_budget_granted_over_50000_is_refused(load_doc: Loader) -> None:
-    text = books("""
-2018-04-01 open Assets:Municipality:Lejre:Bank:Citizen:P-LEJ-002:Available DKK
-  citizen: "P-LEJ-002"
-  municipality: "Lejre"
-2018-04-01 * "Budget granted: P-LEJ-002" #budget
-  Assets:Municipality:Lejre:Bank:DrawingRights                  -50000.01 DKK
-  Assets:Municipality:Lejre:Bank:Citizen:P-LEJ-002:Available     50000.01 DKK
-""")
+    text = books(second_budget("2018-04-01", "50000.01"))
     [over] = [f for f in findings(load_doc(text)) if f.rule == "citizen-cap"]
     assert "P-LEJ-002: 50000.01 DKK granted as budget" in over.message
     assert [f.rule for f in findings(load_doc(text)) if f.rule.startswith("grant")] == [

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import RULES
-from tests.rulebooks import books, purchase
+from tests.rulebooks import AVAILABLE_2, books, purchase, second_budget
 from tests.ruletools import custom_rules, findings
 
 Loader = Callable[[str], Any]
@@ -39,20 +39,9 @@ def test_window__message_says_how_far_outside_and_what_to_do(load_doc: Loader) -
 
 
 def test_window__clipped_at_the_end_of_the_project(load_doc: Loader) -> None:
-    text = books("""
-2019-06-01 open Assets:Municipality:Lejre:Bank:Citizen:P-LEJ-002:Available DKK
-  citizen: "P-LEJ-002"
-  municipality: "Lejre"
-2019-06-01 * "Budget granted: P-LEJ-002" #budget
-  Assets:Municipality:Lejre:Bank:DrawingRights                  -10000.00 DKK
-  Assets:Municipality:Lejre:Bank:Citizen:P-LEJ-002:Available     10000.00 DKK
-2019-12-31 * "Purchase" #purchase
-  Expenses:Municipality:Lejre:Purchases:HealthDental   100.00 DKK
-  Assets:Municipality:Lejre:Bank:Citizen:P-LEJ-002:Available   -100.00 DKK
-2020-01-01 * "Purchase" #purchase
-  Expenses:Municipality:Lejre:Purchases:HealthDental   100.00 DKK
-  Assets:Municipality:Lejre:Bank:Citizen:P-LEJ-002:Available   -100.00 DKK
-""", as_of="2020-01-05")
+    text = books(second_budget("2019-06-01", "10000.00"),
+                 purchase("2019-12-31", "100.00", source=AVAILABLE_2),
+                 purchase("2020-01-01", "100.00", source=AVAILABLE_2), as_of="2020-01-05")
     assert rules_of(load_doc(text), "budget-window", "project-period") == [
         ("budget-window", "2020-01-01"), ("project-period", "2020-01-01")]
 
@@ -60,21 +49,12 @@ def test_window__clipped_at_the_end_of_the_project(load_doc: Loader) -> None:
 def test_window__leap_day_decision_ends_on_28_february(load_doc: Loader, tmp_path: Path) -> None:
     rules = custom_rules(tmp_path, replace=("{start: 2017-12-01, end: 2019-12-31}",
                                             "{start: 2017-12-01, end: 2021-12-31}"))
-    text = books("""
-2020-02-29 open Assets:Municipality:Lejre:Bank:Citizen:P-LEJ-002:Available DKK
-  citizen: "P-LEJ-002"
-  municipality: "Lejre"
-2020-02-29 * "Budget granted: P-LEJ-002" #budget
-  Assets:Municipality:Lejre:Bank:DrawingRights                  -10000.00 DKK
-  Assets:Municipality:Lejre:Bank:Citizen:P-LEJ-002:Available     10000.00 DKK
-2021-02-28 * "Purchase" #purchase
-  Expenses:Municipality:Lejre:Purchases:HealthDental   100.00 DKK
-  Assets:Municipality:Lejre:Bank:Citizen:P-LEJ-002:Available   -100.00 DKK
-2021-03-01 * "Purchase" #purchase
-  Expenses:Municipality:Lejre:Purchases:HealthDental   100.00 DKK
-  Assets:Municipality:Lejre:Bank:Citizen:P-LEJ-002:Available   -100.00 DKK
-""", purchase("2018-04-01", "100.00"), RETURN_ALL.format(day="2019-03-20", amount="49900.00"),
-        as_of="2021-03-05", rules=rules)
+    text = books(second_budget("2020-02-29", "10000.00"),
+                 purchase("2021-02-28", "100.00", source=AVAILABLE_2),
+                 purchase("2021-03-01", "100.00", source=AVAILABLE_2),
+                 purchase("2018-04-01", "100.00"),
+                 RETURN_ALL.format(day="2019-03-20", amount="49900.00"),
+                 as_of="2021-03-05", rules=rules)
     assert rules_of(load_doc(text), "budget-window") == [("budget-window", "2021-03-01")]
 
 
