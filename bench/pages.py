@@ -51,7 +51,7 @@ def with_extension(books: Path) -> Path:
     if '"fava-extension"' in text:
         return books
     copy = books.with_name("main-with-extension.beancount")
-    copy.write_text(text + '2017-07-01 custom "fava-extension" "engine.fava_ext"\n',
+    copy.write_text(text + '2017-07-01 custom "fava-extension" "grantpool.fava_ext"\n',
                     encoding="utf-8")
     return copy
 

@@ -52,7 +52,7 @@ def books(size: str, folder: Path) -> tuple[Path, Path, int]:
     citizens, munis = SIZES[size]
     out = folder / size
     if not (out / "main.beancount").exists():
-        subprocess.run([sys.executable, "-m", "engine.cli", "generate", "--rules",
+        subprocess.run([sys.executable, "-m", "grantpool", "generate", "--rules",
                         str(REPO / "rules/dk2017.yaml"), "--out", str(out), "--citizens",
                         str(citizens), "--municipalities", str(munis)], check=True, cwd=REPO)
     main = out / "main.beancount"
@@ -106,7 +106,7 @@ loader.initialize(False)
 start = time.perf_counter()
 entries, errors, options = loader.load_file(sys.argv[1])
 load = time.perf_counter() - start
-from engine.rules import engine
+from grantpool.rules import engine
 start = time.perf_counter()
 rules, _ = engine.load(Path(sys.argv[2]))
 found = engine.run(entries, rules, datetime.date.fromisoformat(sys.argv[3]),

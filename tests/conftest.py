@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from engine.loading import load
+from grantpool.books.loading import load
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "ledger"

@@ -16,8 +16,8 @@ from tests.conftest import RULES
 HEAD = """\
 option "title" "Rule test"
 option "operating_currency" "DKK"
-plugin "engine.plugin" "{{rules: {rules}, as_of: {as_of}}}"
-2017-01-01 custom "fava-extension" "engine.fava_ext"
+plugin "grantpool.plugin" "{{rules: {rules}, as_of: {as_of}}}"
+2017-01-01 custom "fava-extension" "grantpool.fava_ext"
 """
 
 BASE = """

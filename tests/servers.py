@@ -40,7 +40,7 @@ def serving(ledger: Path, slug: str,
             *extra: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
     """``grantpool serve LEDGER`` on a free port; yields the books' base URL."""
     port = free_port()
-    command = [sys.executable, "-m", "engine.cli", "serve", str(ledger), "--port", str(port),
+    command = [sys.executable, "-m", "grantpool", "serve", str(ledger), "--port", str(port),
                *extra]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

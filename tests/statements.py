@@ -6,9 +6,9 @@ import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from engine.banks import bank_changes
-from engine.loading import load
-from engine.matching import candidates
+from grantpool.bank.matching import candidates
+from grantpool.books.banks import bank_changes
+from grantpool.books.loading import load
 
 HEADER = "Dato;Valør;Tekst;Beløb;Saldo;Reference"
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from engine.cli import main
+from grantpool.cli import main
 from tests.conftest import EXAMPLE
 from tests.reporting import report
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from grantpool.cli import main
 from tests.conftest import EXAMPLE
 
 

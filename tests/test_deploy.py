@@ -7,8 +7,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from engine.cli import main
-from engine.scheduled.config import load_schedule
+from grantpool.cli import main
+from grantpool.scheduled.config import load_schedule
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 

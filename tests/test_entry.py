@@ -17,11 +17,11 @@ import pytest
 from beancount.core import data
 from click.testing import CliRunner
 
-from engine import plugin
-from engine.cli import main
-from engine.entry.allocate import Application, allocate
-from engine.loading import load
-from engine.pooldef import load_pool
+from grantpool import plugin
+from grantpool.books.loading import load
+from grantpool.cli import main
+from grantpool.entry.allocate import Application, allocate
+from grantpool.rules.pooldef import load_pool
 from tests import rulebooks
 from tests.conftest import RULES
 
@@ -139,8 +139,8 @@ def test_entry__bad_input_exits_2(books: Path) -> None:
 WORKER = """
 import sys
 from click.testing import CliRunner
-from engine import plugin
-from engine.cli import main
+from grantpool import plugin
+from grantpool.cli import main
 ok = 0
 for _ in range(100):
     result = CliRunner().invoke(main, ["purchase", "P-LEJ-002", "--amount", "1.00",
@@ -169,11 +169,11 @@ def test_entry__two_writers_at_once_both_land_and_never_pass_the_cap(books: Path
 
 KILLER = """
 import os
-import engine.generate.writer as writer
+import grantpool.generate.writer as writer
 writer.os.replace = lambda *args: os._exit(9)  # die after the temp file, before the rename
 from click.testing import CliRunner
-from engine import plugin
-from engine.cli import main
+from grantpool import plugin
+from grantpool.cli import main
 CliRunner().invoke(main, ["purchase", "P-LEJ-001", "--amount", "10.00", "--category",
                           "id_docs", "--date", "2018-06-01"])
 """

@@ -111,7 +111,7 @@ def test_ext__findings_page_links_to_the_offending_line(
 
 def test_ext__books_without_rules_say_so(write_doc: Callable[[str], Path]) -> None:
     ledger = write_doc('option "title" "No rules"\n'
-                       '2017-01-01 custom "fava-extension" "engine.fava_ext"\n')
+                       '2017-01-01 custom "fava-extension" "grantpool.fava_ext"\n')
     client = create_app([ledger], load=True).test_client()
     text = page(client, "", base="/no-rules/extension/GrantPool/")
     assert "declare no" in text

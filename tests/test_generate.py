@@ -12,13 +12,13 @@ import pytest
 from beancount.core import data
 from click.testing import CliRunner
 
-from engine.cli import main
-from engine.generate.options import GenOptions
-from engine.generate.run import generate
-from engine.levels import figures
-from engine.loading import load
-from engine.pooldef import load_pool
-from engine.rules.engine import load as load_rules
+from grantpool.books.loading import load
+from grantpool.cli import main
+from grantpool.figures.levels import figures
+from grantpool.generate.options import GenOptions
+from grantpool.generate.run import generate
+from grantpool.rules.engine import load as load_rules
+from grantpool.rules.pooldef import load_pool
 from tests.conftest import EXAMPLE, RULES
 
 END = datetime.date(2030, 1, 1)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
+from grantpool.cli import main
 from tests.statements import statement_lines, write
 
 AARHUS = "Assets:Municipality:Aarhus:Bank"

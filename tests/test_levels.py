@@ -7,7 +7,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from engine.levels import figures
+from grantpool.figures.levels import figures
 from tests.rulebooks import BASE, commitment, purchase
 
 END = datetime.date(2030, 1, 1)

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from engine.periods import add_months, month_starts, window
-from engine.pooldef import Period
+from grantpool.books.periods import add_months, month_starts, window
+from grantpool.rules.pooldef import Period
 
 
 @pytest.mark.parametrize(

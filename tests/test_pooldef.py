@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
-from engine.pooldef import load_pool
+from grantpool.cli import main
+from grantpool.rules.pooldef import load_pool
 from tests.conftest import RULES
 
 

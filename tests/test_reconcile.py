@@ -11,7 +11,7 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from engine.cli import main
+from grantpool.cli import main
 from tests.conftest import EXAMPLE
 from tests.rulebooks import books
 

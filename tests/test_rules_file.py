@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from engine.cli import main
-from engine.rules.engine import load
+from grantpool.cli import main
+from grantpool.rules.engine import load
 from tests.conftest import RULES
 from tests.rulebooks import books
 from tests.ruletools import custom_rules, line_of

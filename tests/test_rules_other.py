@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from engine.loading import load
-from engine.rules.engine import load as load_rules
-from engine.rules.engine import run
-from engine.rules.kinds.privacy import looks_like_cpr
+from grantpool.books.loading import load
+from grantpool.rules.engine import load as load_rules
+from grantpool.rules.engine import run
+from grantpool.rules.kinds.privacy import looks_like_cpr
 from tests.conftest import RULES
 from tests.rulebooks import books, purchase
 from tests.ruletools import custom_rules, findings

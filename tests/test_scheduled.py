@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
-from engine.cli import main
+from grantpool.cli import main
 from tests.servers import free_port
 from tests.statements import statement_lines, write
 

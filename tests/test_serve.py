@@ -45,7 +45,7 @@ def test_serve__books_are_read_only(served: tuple[str, subprocess.Popen[str]]) -
 
 def test_serve__missing_books_exit_2_without_serving(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "engine.cli", "serve", str(tmp_path / "none.beancount"),
+        [sys.executable, "-m", "grantpool", "serve", str(tmp_path / "none.beancount"),
          "--port", str(free_port())],
         capture_output=True, text=True, timeout=60, check=False,
     )

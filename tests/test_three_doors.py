@@ -12,7 +12,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from fava.application import create_app
 
-from engine.cli import main
+from grantpool.cli import main
 from tests.rulebooks import books, purchase
 from tests.ruletools import custom_rules, line_of
 

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.banks import bank_changes
-from engine.cli import main
-from engine.loading import load
-from engine.matching import candidates
-from engine.periods import add_months
+from grantpool.bank.matching import candidates
+from grantpool.books.banks import bank_changes
+from grantpool.books.loading import load
+from grantpool.books.periods import add_months
+from grantpool.cli import main
 from tests.conftest import RULES
 from tests.statements import statement_lines, write
 

@@ -1,0 +1,1 @@
+"""Auditors' checks: findings, reconciliation and the grant accounts."""

@@ -1,0 +1,1 @@
+"""Bank statements: reading them, matching their lines to the books, importing them once."""

@@ -1,0 +1,1 @@
+"""The books: chart of accounts, what accounts are for, loading and the one write path."""

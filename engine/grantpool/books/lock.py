@@ -1,0 +1,51 @@
+"""The books' lock: one writer at a time, across processes and platforms.
+
+``filelock`` (the lock pip and virtualenv use) holds ``.grantpool.lock`` in the
+books' folder.  A writer waits at most ``GRANTPOOL_LOCK_TIMEOUT`` seconds
+(default 60); past that it gives up with ``BooksBusy`` and has written nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+LOCK_NAME = ".grantpool.lock"
+TIMEOUT_ENV = "GRANTPOOL_LOCK_TIMEOUT"
+DEFAULT_TIMEOUT = 60.0
+
+
+class BooksBusy(Exception):
+    """Another writer held the books for longer than this one would wait."""
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for the lock: ``GRANTPOOL_LOCK_TIMEOUT`` if it is a number ≥ 0."""
+    raw = os.environ.get(TIMEOUT_ENV, "")
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return DEFAULT_TIMEOUT
+    return float(value) if value.is_finite() and value >= 0 else DEFAULT_TIMEOUT
+
+
+@contextmanager
+def books_lock(folder: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the books' lock; raise ``BooksBusy`` if it is not had within *timeout*."""
+    wait = lock_timeout() if timeout is None else timeout
+    lock = FileLock(folder / LOCK_NAME, timeout=wait)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise BooksBusy(
+            f"{folder}: the books are held by another writer ({LOCK_NAME}) for over "
+            f"{wait:g} s; nothing was written; try again when it has finished") from exc
+    try:
+        yield
+    finally:
+        lock.release()

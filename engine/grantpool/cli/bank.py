@@ -1,0 +1,65 @@
+"""``grantpool import``: the command adapts the bank import to the terminal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:
+    from grantpool.bank.imports import ImportResult
+
+
+def report_lines(result: ImportResult) -> list[str]:
+    """Every bank line matched or not, every book entry of the period not on the statement."""
+    m = result.matches
+    lines = [f"{result.statement} -> {result.bank}"]
+    lines += [f"  matched   line {b.line} {b.date} {b.amount:>12} ~ "
+              f"{t.meta.get('filename')}:{t.meta.get('lineno')}" for b, t in m.matched]
+    lines += [f"  unmatched line {b.line} {b.date} {b.amount:>12} (bank only: added as "
+              f"#unreconciled for an officer to classify)" for b in m.unmatched_bank]
+    lines += [f"  unmatched books {t.meta.get('filename')}:{t.meta.get('lineno')} {t.date} "
+              f"{t.narration} (not on the statement)" for t in m.unmatched_books]
+    added = len(result.added)
+    lines.append(f"{len(m.matched)} matched, {len(m.unmatched_bank)} bank line(s) unmatched, "
+                 f"{len(m.unmatched_books)} book entr(ies) unmatched; "
+                 + (f"{added} entr(ies) appended to {result.target}" if added
+                    else "nothing new: the books already hold this statement"))
+    return lines
+
+
+@click.command("import")
+@click.argument("statements", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--ledger", type=click.Path(path_type=Path),
+              default=Path("ledger/main.beancount"), show_default=True)
+@click.option("--account", default=None,
+              help="The bank account (default: told from the file name, e.g. aarhus-2018-03.csv).")
+@click.option("--match-days", default=5, show_default=True,
+              help="A bank line matches a book entry dated this many days either side.")
+@click.option("--encoding", default="utf-8-sig", show_default=True,
+              help="The statement's text encoding (e.g. cp1252 for some bank exports).")
+def import_command(statements: tuple[Path, ...], ledger: Path, account: str | None,
+                   match_days: int, encoding: str) -> None:
+    """Import bank STATEMENTS (Danish CSV), in the order given: match each to the books and
+    add the rest once.  Each statement is imported whole or not at all; exit 2 if any was
+    refused (the others are still imported)."""
+    # beangulp and the importer load only when this command runs
+    from grantpool.bank.imports import NoBankAccount, import_statement  # noqa: PLC0415
+    from grantpool.bank.statement import StatementError  # noqa: PLC0415
+    from grantpool.books.loading import CannotLoad  # noqa: PLC0415
+    from grantpool.books.opening import NoRules  # noqa: PLC0415
+    from grantpool.books.writing import WriteRefused  # noqa: PLC0415
+
+    refused = 0
+    for statement in statements:
+        try:
+            result = import_statement(ledger, statement, account, match_days, encoding)
+        except (CannotLoad, NoRules, NoBankAccount, StatementError, WriteRefused,
+                LookupError) as exc:
+            click.echo(f"grantpool: {exc}", err=True)
+            refused += 1
+            continue
+        click.echo("\n".join(report_lines(result)))
+    if refused:
+        raise SystemExit(2)

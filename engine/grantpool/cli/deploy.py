@@ -1,0 +1,39 @@
+"""``grantpool deploy-files``: the shipped deployment files, ready to edit and install."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from grantpool.generate.writer import write_atomic
+
+DEPLOY_FILES = ("schedule.yaml", "grantpool-scheduled.service", "grantpool-scheduled.timer",
+                "crontab")
+SHIPPED_LEDGER_LINE = "ledger: ../ledger/main.beancount"
+
+
+def shipped_folder() -> Path:
+    """The installed folder of the deployment files (the repository's ``deploy/``)."""
+    return Path(__file__).resolve().parent.parent / "deploy"
+
+
+@click.command("deploy-files")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option("--ledger", type=click.Path(path_type=Path), default=None,
+              help="The books' main file, written into schedule.yaml (relative to OUT).")
+def deploy_files_command(out: Path, ledger: Path | None) -> None:
+    """Write the example schedule, systemd units and crontab line into OUT."""
+    taken = [name for name in DEPLOY_FILES if (out / name).exists()]
+    if taken:
+        click.echo(f"grantpool: {out / taken[0]} exists; deploy-files writes new files only",
+                   err=True)
+        raise SystemExit(2)
+    for name in DEPLOY_FILES:
+        text = (shipped_folder() / name).read_text(encoding="utf-8")
+        if name == "schedule.yaml" and ledger is not None:
+            where = os.path.relpath(ledger.resolve(), out.resolve())
+            text = text.replace(SHIPPED_LEDGER_LINE, f"ledger: {where}")
+        write_atomic(out / name, text)
+        click.echo(f"wrote {out / name}")

@@ -1,0 +1,175 @@
+"""Entry commands: each builds its directives, has them judged with the books,
+and writes them only if they add no error finding.  Exit 0 written (or, with
+--dry-run, would be), 1 refused (the findings say why), 2 could not run."""
+
+from __future__ import annotations
+
+import datetime
+import subprocess
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import click
+
+from grantpool.books.loading import CannotLoad
+from grantpool.books.opening import NoRules, open_books
+from grantpool.books.writing import WriteRefused
+from grantpool.entry import entries as build
+from grantpool.entry.entries import Books, Draft, EntryError
+from grantpool.entry.guard import Refused, checked_write
+
+Builder = Callable[[Books], Draft]
+
+
+def amount_type(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation as exc:
+        raise click.BadParameter(f"'{text}' is not an amount like 1500.00 (decimal point, "
+                                 f"no thousands separator)") from exc
+    if value <= 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise click.BadParameter(f"'{text}': give a positive amount with at most 2 decimals")
+    return value
+
+
+def common(func: Callable[..., None]) -> Callable[..., None]:
+    func = click.option("--ledger", type=click.Path(path_type=Path),
+                        default=Path("ledger/main.beancount"), show_default=True)(func)
+    func = click.option("--dry-run", is_flag=True, help="Show the entry; write nothing.")(func)
+    func = click.option("--git", "git_commit", is_flag=True,
+                        help="Commit the write to git, with --officer as its author.")(func)
+    func = click.option("--officer", default=None,
+                        help='Who records it, for git: "Name <email>".')(func)
+    return click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]),
+                        default=None, help="The entry's date (default today).")(func)
+
+
+def judged_as_of(entries: list[object], newest: datetime.date) -> datetime.date:
+    """The day an entry is judged for: its own date, or the books' last if that is later
+    (so a backdated entry is judged with everything after it).  Only findings the entry
+    adds count, so what time alone brings (a deadline passing) never refuses it."""
+    last = max((getattr(e, "date", newest) for e in entries), default=newest)
+    return max(newest, last)
+
+
+def record(ledger: Path, make: Callable[[Books, datetime.date], Draft],
+           day: datetime.datetime | None, dry_run: bool, git_commit: bool,
+           officer: str | None) -> None:
+    date = day.date() if day else datetime.date.today()
+    try:
+        books = open_books(ledger, datetime.date.today())
+        draft = make(Books(books.entries, books.rules.pool), date)
+        text = draft.text(books.rules.pool.currency)
+        as_of = judged_as_of(books.entries, draft.last_date)
+        verdict = checked_write(ledger, draft.target, text, books.rules, as_of, dry_run)
+    except (CannotLoad, NoRules, EntryError, WriteRefused) as exc:
+        click.echo(f"grantpool: {exc}", err=True)
+        raise SystemExit(2) from exc
+    except Refused as exc:
+        click.echo(f"refused: {draft.summary} would add {len(exc.findings)} error(s); "
+                   f"{draft.target} is unchanged", err=True)
+        for finding in exc.findings:
+            click.echo(f"  {finding.to_text()}", err=True)
+        raise SystemExit(1) from exc
+    for warning in verdict.warnings:
+        click.echo(f"warning: {warning.to_text()}", err=True)
+    if dry_run:
+        click.echo(f"would write to {draft.target}:\n\n{text}")
+        return
+    click.echo(f"wrote {draft.summary} to {draft.target}")
+    if git_commit:
+        _commit(draft, officer)
+
+
+def _commit(draft: Draft, officer: str | None) -> None:
+    folder = draft.target.parent
+    author = ["--author", officer] if officer else []
+    try:
+        subprocess.run(["git", "-C", str(folder), "add", str(draft.target)], check=True,
+                       capture_output=True)
+        subprocess.run(["git", "-C", str(folder), "commit", "-q", *author, "-m",
+                        f"grantpool: {draft.summary}"], check=True, capture_output=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        detail = getattr(exc, "stderr", b"") or b""
+        click.echo(f"grantpool: written, but not committed to git: "
+                   f"{detail.decode(errors='replace').strip() or exc}", err=True)
+        raise SystemExit(2) from exc
+
+
+@click.command("budget")
+@click.argument("municipality")
+@click.argument("citizen", required=False)
+@click.option("--amount", type=amount_type, required=True)
+@common
+def budget_command(municipality: str, citizen: str | None, amount: Decimal,
+                   **kw: object) -> None:
+    """Grant CITIZEN (default: the next id) a budget in MUNICIPALITY, dated the decision."""
+    record(make=lambda b, d: build.budget(b, municipality, citizen, d, amount), **kw)  # type: ignore[arg-type]
+
+
+@click.command("commit")
+@click.argument("citizen")
+@click.option("--amount", type=amount_type, required=True)
+@click.option("--category", required=True)
+@common
+def commit_command(citizen: str, amount: Decimal, category: str, **kw: object) -> None:
+    """Commit part of CITIZEN's budget (agreed, not yet paid)."""
+    record(make=lambda b, d: build.commitment(b, citizen, d, amount, category), **kw)  # type: ignore[arg-type]
+
+
+@click.command("purchase")
+@click.argument("citizen")
+@click.option("--amount", type=amount_type, required=True)
+@click.option("--category", required=True, help="A category code of the rules file.")
+@click.option("--from-commitment", is_flag=True, help="Pay what was committed.")
+@click.option("--approval", default=None, help="The approval's reference, where required.")
+@common
+def purchase_command(citizen: str, amount: Decimal, category: str, from_commitment: bool,
+                     approval: str | None, **kw: object) -> None:
+    """Record a purchase the support person made from CITIZEN's budget."""
+    record(make=lambda b, d: build.purchase(b, citizen, d, amount, category, from_commitment,
+                                            approval), **kw)  # type: ignore[arg-type]
+
+
+@click.command("return")
+@click.argument("citizen")
+@click.option("--amount", type=amount_type, default=None, help="Default: all that is left.")
+@common
+def return_command(citizen: str, amount: Decimal | None, **kw: object) -> None:
+    """Return what is left of CITIZEN's budget to the grant."""
+    record(make=lambda b, d: build.give_back(b, citizen, d, amount), **kw)  # type: ignore[arg-type]
+
+
+@click.command("event")
+@click.argument("kind", type=click.Choice(build.CITIZEN_EVENTS + build.GRANT_EVENTS))
+@click.argument("subject")
+@common
+def event_command(kind: str, subject: str, **kw: object) -> None:
+    """Record an event: moved_out or excluded (a citizen), carry_over_approved or
+    accounts_submitted (a municipality)."""
+    record(make=lambda b, d: build.event(b, kind, subject, d), **kw)  # type: ignore[arg-type]
+
+
+@click.command("salary")
+@click.argument("municipality")
+@click.option("--amount", type=amount_type, required=True)
+@common
+def salary_command(municipality: str, amount: Decimal, **kw: object) -> None:
+    """Record staff salary (loenkroner) paid from MUNICIPALITY's salary line."""
+    record(make=lambda b, d: build.salary(b, municipality, d, amount), **kw)  # type: ignore[arg-type]
+
+
+@click.command("repayment")
+@click.argument("municipality")
+@click.option("--paid", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Also record the repayment paid to the pool on this day.")
+@common
+def repayment_command(municipality: str, paid: datetime.datetime | None, **kw: object) -> None:
+    """Settle MUNICIPALITY's unspent grant: a repayment claim, or kept under the de-minimis."""
+    paid_on = paid.date() if paid else None
+    record(make=lambda b, d: build.repayment(b, municipality, d, paid_on), **kw)  # type: ignore[arg-type]
+
+
+COMMANDS = (budget_command, commit_command, purchase_command, return_command, event_command,
+            salary_command, repayment_command)

@@ -1,0 +1,228 @@
+"""The ``grantpool`` command line. Each command adapts input and output only;
+the logic lives in the package's own modules."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import click
+
+from grantpool import __version__
+from grantpool.audit.check import BadRules
+from grantpool.audit.check import check as run_check
+from grantpool.audit.reconcile import reconcile as run_reconcile
+from grantpool.books.loading import CannotLoad
+from grantpool.books.opening import NoRules, open_books
+from grantpool.cli.allocate import allocate_command, init_command
+from grantpool.cli.bank import import_command
+from grantpool.cli.deploy import deploy_files_command
+from grantpool.cli.entry import COMMANDS as ENTRY_COMMANDS
+from grantpool.cli.scheduled import scheduled_command
+from grantpool.figures.render import citizen_cap, render_rows, render_tree
+from grantpool.figures.report import LEVELS
+from grantpool.figures.report import rows as report_rows
+from grantpool.generate.books import GenerateError, slug
+from grantpool.generate.options import GenOptions
+from grantpool.generate.run import generate as run_generate
+from grantpool.rules.engine import load as load_rules
+from grantpool.rules.shipped import UnknownPool
+from grantpool.rules.shipped import resolve as resolve_pool
+
+DEFAULT_LEDGER = Path("ledger/main.beancount")
+DEFAULT_RULES = Path("dk2017")
+EXIT_FINDINGS, EXIT_CANNOT_RUN = 1, 2
+
+ledger_argument = click.argument(
+    "ledger", type=click.Path(path_type=Path), default=DEFAULT_LEDGER, required=False
+)
+
+
+def fail(message: str) -> None:
+    """Print a one-line reason on stderr and exit 2 (could not run)."""
+    click.echo(f"grantpool: {message}", err=True)
+    sys.exit(EXIT_CANNOT_RUN)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="grantpool")
+def main() -> None:
+    """Grant-pool accounting on Beancount: pool, municipalities, citizens' budgets."""
+
+
+as_of_option = click.option(
+    "--as-of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+    help="The day the figures or the check are for (YYYY-MM-DD); default: today.")
+
+
+@main.command()
+@ledger_argument
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def check(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
+    """Check the books: exit 0 clean, 1 on any error finding, 2 if it could not run."""
+    day = as_of.date() if as_of else datetime.date.today()
+    try:
+        report = run_check(ledger, day)
+    except CannotLoad as exc:
+        fail(str(exc))
+        return
+    except BadRules as exc:
+        for finding in exc.findings:
+            click.echo(finding.to_text(), err=True)
+        fail("the rules file is malformed (see above); fix it and run again")
+        return
+    click.echo(report.to_json() if fmt == "json" else report.to_text())
+    sys.exit(0 if report.ok else EXIT_FINDINGS)
+
+
+@main.command()
+@click.option("--rules", type=click.Path(path_type=Path), default=DEFAULT_RULES,
+              show_default=True,
+              help="The pool: a shipped pool's id (dk2017, dk2022, uk2009) or a rules file.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("ledger"),
+              show_default=True, help="Folder to write main.beancount and its files into.")
+@click.option("--seed", type=int, default=GenOptions.seed, show_default=True)
+@click.option("--municipalities", type=int, default=GenOptions.municipalities, show_default=True)
+@click.option("--citizens", type=int, default=GenOptions.citizens, show_default=True)
+@click.option("--purchases", type=int, default=GenOptions.purchases, show_default=True,
+              help="At most this many purchases per citizen (the real cases may add some).")
+@click.option("--years", type=int, default=None,
+              help="Stretch the project period to this many years (default: the rules').")
+@click.option("--small-unspent", type=Decimal, default=GenOptions.small_unspent,
+              show_default=True, help="The final unspent money of the de-minimis case.")
+def generate(rules: Path, out: Path, seed: int, municipalities: int, citizens: int,
+             purchases: int, years: int | None, small_unspent: Decimal) -> None:
+    """Write deterministic example books of the pool in RULES into OUT."""
+    try:
+        rules, shipped = resolve_pool(rules)
+    except UnknownPool as exc:
+        fail(str(exc))
+        return
+    ruleset, errors = load_rules(rules)
+    if ruleset is None:
+        for error in errors:
+            click.echo(f"{error.source['filename']}:{error.source['lineno']}: {error.message}",
+                       err=True)
+        sys.exit(EXIT_CANNOT_RUN)
+    opts = GenOptions(seed, municipalities, citizens, purchases, years,
+                      small_unspent=small_unspent)
+    try:
+        written, notes = run_generate(ruleset, opts, out, copy_rules=shipped)
+    except GenerateError as exc:
+        fail(str(exc))
+        return
+    for note in notes:
+        click.echo(f"note: {note}")
+    click.echo(f"wrote {len(written)} files into {out}")
+
+
+@main.command()
+@ledger_argument
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def reconcile(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
+    """Conservation at every level, tied to the bank: exit 0 all ties, 1 not, 2 cannot run."""
+    day = as_of.date() if as_of else datetime.date.today()
+    try:
+        books = open_books(ledger, day)
+    except (CannotLoad, NoRules) as exc:
+        fail(str(exc))
+        return
+    tree = run_reconcile(books.entries, books.rules, day)
+    if fmt == "json":
+        doc = {"ledger": str(ledger), "as_of": day.isoformat(), "ok": tree.ok,
+               "tree": tree.to_json()}
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_tree(tree, ledger, day))
+    sys.exit(0 if tree.ok else EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("municipality")
+@click.option("--ledger", type=click.Path(path_type=Path), default=DEFAULT_LEDGER,
+              show_default=True)
+@click.option("--year", type=int, default=None, help="One calendar year of the project.")
+@click.option("--period", "whole", is_flag=True, help="The whole project period (final).")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("accounts"),
+              show_default=True, help="Folder for the CSV and XLSX files.")
+def accounts(municipality: str, ledger: Path, year: int | None, whole: bool, out: Path) -> None:
+    """The grant accounts (tilskudsregnskab) of MUNICIPALITY as CSV and XLSX."""
+    if (year is None) == (not whole):
+        fail("give exactly one of --year YYYY or --period")
+        return
+    from grantpool.audit.accounts_files import write_accounts  # noqa: PLC0415 (openpyxl: load late)
+    from grantpool.audit.grant_accounts import grant_accounts, period_of  # noqa: PLC0415
+
+    try:
+        books = open_books(ledger, datetime.date.today())
+        period = period_of(books.rules.pool, year)
+        result = grant_accounts(books.entries, books.rules.pool, municipality, period,
+                                citizen_cap(books.rules))
+    except (CannotLoad, NoRules, ValueError) as exc:
+        fail(str(exc))
+        return
+    stem = f"{slug(municipality)}-{year if year is not None else 'period'}"
+    title = f"Grant accounts (tilskudsregnskab): {books.rules.pool.name}"
+    for path in write_accounts(result, title, out, stem):
+        click.echo(f"wrote {path}")
+
+
+@main.command()
+@ledger_argument
+@click.option("--level", type=click.Choice(LEVELS), required=True)
+@as_of_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
+@click.option("--rules", type=click.Path(path_type=Path), default=None,
+              help="Rules file (default: the one the books' plugin line names).")
+def report(ledger: Path, level: str, as_of: datetime.datetime | None, fmt: str,
+           rules: Path | None) -> None:
+    """Granted, committed, spent, returned and remaining per pool, municipality or citizen."""
+    day = as_of.date() if as_of else datetime.date.today()
+    try:
+        books = open_books(ledger, day, rules)
+    except (CannotLoad, NoRules) as exc:
+        fail(str(exc))
+        return
+    cap = citizen_cap(books.rules)
+    found = report_rows(books.entries, books.rules.pool, day, level, cap)
+    click.echo(render_rows(found, fmt), nl=fmt != "csv")
+
+
+@main.command()
+@ledger_argument
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--read-write", is_flag=True, help="Allow edits in Fava (default: read-only).")
+def serve(ledger: Path, host: str, port: int, read_write: bool) -> None:
+    """Check the books, then serve them in Fava (read-only unless --read-write)."""
+    try:
+        report = run_check(ledger, datetime.date.today())
+    except (CannotLoad, BadRules) as exc:
+        fail(str(exc))
+        return
+    click.echo(report.to_text())
+    from fava.cli import main as fava_main  # noqa: PLC0415 (heavy import, only here)
+
+    args = [str(ledger), "--host", host, "--port", str(port)]
+    if not read_write:
+        args.append("--read-only")
+    click.echo(f"Serving {ledger} on http://{host}:{port}/ (Ctrl-C stops)")
+    fava_main.main(args=args, prog_name="fava", standalone_mode=True)
+
+
+main.add_command(import_command)
+main.add_command(init_command)
+main.add_command(allocate_command)
+for command in ENTRY_COMMANDS:
+    main.add_command(command)
+main.add_command(scheduled_command)
+main.add_command(deploy_files_command)
+
+
+if __name__ == "__main__":
+    main()

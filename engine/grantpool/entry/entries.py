@@ -1,0 +1,202 @@
+"""The directives each entry command writes, and the file each goes to.
+
+Built from the books as they are (who a citizen is, where a municipality's
+accounts live) and rendered as the generator renders, so entered and generated
+books look alike.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from beancount.core import data
+
+from grantpool.books import chart as acc
+from grantpool.generate.model import Directive, Event, Open, Txn, money
+from grantpool.generate.names import codes
+from grantpool.generate.writer import render
+from grantpool.rules.pooldef import PoolDef
+
+CITIZEN_ID = re.compile(r"^P-[A-Z0-9]{2,4}-\d{3,6}$")
+
+
+class EntryError(ValueError):
+    """The entry cannot be made as asked; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Draft:
+    target: Path
+    directives: list[Directive]
+    summary: str
+
+    def text(self, currency: str) -> str:
+        return "\n\n".join(render(d, currency) for d in self.directives) + "\n"
+
+    @property
+    def last_date(self) -> datetime.date:
+        return max(d.date for d in self.directives)
+
+
+@dataclass(frozen=True)
+class Citizen:
+    pid: str
+    municipality: str
+    available: str
+    committed: str
+    file: Path
+
+
+class Books:
+    """What the entry commands need to know of the loaded books."""
+
+    def __init__(self, entries: list[Any], pool: PoolDef) -> None:
+        self.entries = entries
+        self.pool = pool
+        self.opens = {e.account: e for e in entries if isinstance(e, data.Open)}
+
+    def municipality_file(self, name: str) -> Path:
+        bank = self.opens.get(acc.muni_bank(name))
+        if bank is None:
+            raise EntryError(f"no grant to '{name}' in the books; allocate one first")
+        return Path(bank.meta["filename"])
+
+    def citizen(self, pid: str) -> Citizen:
+        opened = next((o for o in self.opens.values() if o.meta.get("citizen") == pid
+                       and o.account.endswith(":Available")), None)
+        if opened is None:
+            raise EntryError(f"no budget for citizen {pid}; grant one with `grantpool budget`")
+        muni = str(opened.meta["municipality"])
+        return Citizen(pid, muni, opened.account, acc.citizen_committed(muni, pid),
+                       Path(opened.meta["filename"]))
+
+    def balance(self, account: str, day: datetime.date) -> Decimal:
+        total = Decimal(0)
+        for entry in self.entries:
+            if isinstance(entry, data.Transaction) and entry.date <= day:
+                total += sum((p.units.number for p in entry.postings
+                              if p.account == account and p.units is not None
+                              and p.units.number is not None), Decimal(0))
+        return total
+
+    def next_citizen(self, municipality: str) -> str:
+        ids = [str(o.meta["citizen"]) for o in self.opens.values()
+               if o.meta.get("municipality") == municipality and "citizen" in o.meta]
+        if not ids:
+            return f"P-{codes([municipality])[municipality]}-001"
+        prefix = ids[0].rsplit("-", 1)[0]
+        return f"{prefix}-{max(int(i.rsplit('-', 1)[1]) for i in ids) + 1:03d}"
+
+
+def budget(books: Books, municipality: str, pid: str | None, day: datetime.date,
+           amount: Decimal) -> Draft:
+    target = books.municipality_file(municipality)
+    pid = pid or books.next_citizen(municipality)
+    if not CITIZEN_ID.match(pid):
+        raise EntryError(f"'{pid}' is not a pseudonymous id like P-AAR-017: never a name or "
+                         f"CPR number")
+    available, committed = acc.citizen_available(municipality, pid), acc.citizen_committed(
+        municipality, pid)
+    meta = (("citizen", pid), ("municipality", municipality))
+    directives: list[Directive] = []
+    if available not in books.opens:
+        directives += [Open(day, available, meta), Open(day, committed, meta)]
+    directives.append(Txn(day, f"Budget granted: {pid}", "budget",
+                          ((acc.muni_drawing_rights(municipality), -money(amount)),
+                           (available, money(amount)))))
+    return Draft(target, directives, f"budget {money(amount)} for {pid} ({municipality})")
+
+
+def commitment(books: Books, pid: str, day: datetime.date, amount: Decimal,
+               category: str) -> Draft:
+    c = books.citizen(pid)
+    _category(books, category)
+    txn = Txn(day, f"Commitment: {category}", "commitment",
+              ((c.available, -money(amount)), (c.committed, money(amount))))
+    return Draft(c.file, [txn], f"commitment {money(amount)} for {pid}")
+
+
+def purchase(books: Books, pid: str, day: datetime.date, amount: Decimal, category: str,
+             from_commitment: bool = False, approval: str | None = None) -> Draft:
+    c = books.citizen(pid)
+    expense = acc.purchase_expense(c.municipality, _category(books, category))
+    if expense not in books.opens:
+        raise EntryError(f"{expense} is not opened in the books")
+    source = c.committed if from_commitment else c.available
+    meta = (("approval", approval),) if approval else ()
+    txn = Txn(day, f"Purchase: {category}", "purchase",
+              ((expense, money(amount)), (source, -money(amount))), meta)
+    return Draft(c.file, [txn], f"purchase {money(amount)} {category} for {pid}")
+
+
+def give_back(books: Books, pid: str, day: datetime.date, amount: Decimal | None) -> Draft:
+    c = books.citizen(pid)
+    left = books.balance(c.available, day) if amount is None else money(amount)
+    if left <= 0:
+        raise EntryError(f"{pid} has nothing left to return on {day}")
+    txn = Txn(day, f"Unspent budget returned: {pid}", "return",
+              ((c.available, -left), (acc.muni_drawing_rights(c.municipality), left)))
+    return Draft(c.file, [txn], f"return {left} from {pid}")
+
+
+def salary(books: Books, municipality: str, day: datetime.date, amount: Decimal) -> Draft:
+    txn = Txn(day, "Payroll: support staff", "salary",
+              ((acc.muni_salary(municipality), -money(amount)),
+               (acc.salary_expense(municipality), money(amount))))
+    return Draft(books.municipality_file(municipality), [txn],
+                 f"salary {money(amount)} ({municipality})")
+
+
+def repayment(books: Books, municipality: str, day: datetime.date,
+              paid: datetime.date | None) -> Draft:
+    """Settle the grant's unspent money: claimed back (and paid, if *paid*), or kept
+    under the de-minimis."""
+    target = books.municipality_file(municipality)
+    lines = (acc.muni_drawing_rights(municipality), acc.muni_salary(municipality))
+    left = [(a, books.balance(a, day)) for a in lines]
+    total = sum((x for _, x in left), Decimal(0))
+    if total <= 0:
+        raise EntryError(f"{municipality} has nothing unspent on {day}")
+    meta = (("municipality", municipality),)
+    if total < books.pool.de_minimis:
+        kept = acc.retained_expense(municipality)
+        out: list[Directive] = [] if kept in books.opens else [Open(day, kept, meta)]
+        out.append(Txn(day, f"Unspent {total} under the de-minimis: not claimed", "de-minimis",
+                       (*((a, -x) for a, x in left if x), (kept, total))))
+        return Draft(target, out, f"{total} kept under the de-minimis ({municipality})")
+    due = acc.muni_repayment(municipality)
+    out = [] if due in books.opens else [Open(day, due, meta)]
+    out.append(Txn(day, "Repayment claim: unspent grant", "repayment-claim",
+                   (*((a, -x) for a, x in left if x), (due, total))))
+    if paid is not None:
+        out.append(Txn(paid, "Repayment paid to the pool", "repayment",
+                       ((due, -total), (acc.POOL_RETURNED, total))))
+    return Draft(target, out, f"repayment claim {total} ({municipality})")
+
+
+CITIZEN_EVENTS = ("moved_out", "excluded")
+GRANT_EVENTS = ("carry_over_approved", "accounts_submitted")
+
+
+def event(books: Books, kind: str, subject: str, day: datetime.date) -> Draft:
+    if kind in CITIZEN_EVENTS:
+        target = books.citizen(subject).file
+    elif kind in GRANT_EVENTS:
+        target = books.municipality_file(subject)
+    else:
+        raise EntryError(f"unknown event '{kind}'; use one of "
+                         f"{', '.join(CITIZEN_EVENTS + GRANT_EVENTS)}")
+    return Draft(target, [Event(day, kind, subject)], f"{kind} for {subject}")
+
+
+def _category(books: Books, code: str) -> str:
+    category = books.pool.category(code)
+    if category is None:
+        known = ", ".join(c.code for c in books.pool.categories)
+        raise EntryError(f"unknown category '{code}'; use one of {known}")
+    return category.account

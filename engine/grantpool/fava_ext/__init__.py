@@ -1,0 +1,168 @@
+"""The grant pool in Fava: Pool, Municipality, Citizen and Findings pages.
+
+Declare it in the books' main file::
+
+    2017-01-01 custom "fava-extension" "grantpool.fava_ext"
+
+The pages read the rules file the books' ``grantpool.plugin`` line names.  Fava's
+time filter sets the day the figures are for (the last day of the period), and
+its account filter picks the municipalities and citizens shown.  This class
+only adapts Fava's request to the pure functions in ``pages`` and ``statement``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from fava.ext import FavaExtensionBase, extension_endpoint
+from flask import Response, current_app, g, jsonify, request
+from markupsafe import Markup
+
+from grantpool.books.opening import declared_rules
+from grantpool.fava_ext import form, pages, statement, svg
+from grantpool.figures.levels import PoolFigures, figures
+from grantpool.figures.render import citizen_cap
+from grantpool.figures.report import citizen_row
+from grantpool.rules import engine
+from grantpool.rules.spec import RuleSet
+
+
+class GrantPool(FavaExtensionBase):
+    report_title = "Grant pool"
+    has_js_module = True
+
+    def __init__(self, ledger: Any, config: str | None = None) -> None:
+        super().__init__(ledger, config)
+        self._figures: dict[tuple[int, datetime.date], PoolFigures] = {}
+        self._rules: tuple[int, RuleSet | None, str] | None = None
+        self._memo: dict[tuple[Any, ...], Any] = {}
+
+    def after_load_file(self) -> None:
+        self._figures.clear()
+        self._memo.clear()
+        self._rules = None
+
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """A result per loaded books: a reload starts afresh (``after_load_file``)."""
+        full = (id(self.ledger.all_entries), *key)
+        if full not in self._memo:
+            if len(self._memo) > 64:
+                self._memo.clear()
+            self._memo[full] = compute()
+        return self._memo[full]
+
+    def entries(self) -> list[Any]:
+        """All of the books' directives (Fava's filters are applied by ``view``)."""
+        return list(self.ledger.all_entries)
+
+    # --- what the request asks for -------------------------------------------------
+    def view(self) -> pages.View:
+        as_of = datetime.date.today()
+        date_range = getattr(g.filtered, "date_range", None)
+        if date_range is not None:
+            as_of = date_range.end - datetime.timedelta(days=1)
+        return pages.View(as_of, request.args.get("account") or None)
+
+    def rules(self) -> tuple[RuleSet | None, str]:
+        """The books' rules file, or None and why not."""
+        key = id(self.ledger.all_entries)
+        if self._rules is None or self._rules[0] != key:
+            path = declared_rules(self.ledger.options)
+            if path is None:
+                self._rules = (key, None, 'The books declare no "grantpool.plugin" rules file.')
+            else:
+                ruleset, errors = engine.load(Path(path))
+                why = "; ".join(f"{e.source['filename']}:{e.source['lineno']}: {e.message}"
+                                for e in errors)
+                self._rules = (key, ruleset, why)
+        return self._rules[1], self._rules[2]
+
+    def levels(self, as_of: datetime.date) -> PoolFigures:
+        key = (id(self.ledger.all_entries), as_of)
+        if key not in self._figures:
+            self._figures = {key: figures(self.entries(), as_of)}
+        return self._figures[key]
+
+    # --- the pages -----------------------------------------------------------------
+    def page(self) -> dict[str, Any]:
+        """Everything the template shows for the page the request names."""
+        ruleset, why = self.rules()
+        view = self.view()
+        base: dict[str, Any] = {"page": request.args.get("page", "pool"), "view": view,
+                                "problem": why, "findings_count": self._count()}
+        if ruleset is None:
+            return {**base, "page": "problem"}
+        levels = self.levels(view.as_of)
+        cap = citizen_cap(ruleset)
+        base |= {"pool": ruleset.pool, "currency": ruleset.pool.currency,
+                 "names": sorted(levels.grants)}
+        name = request.args.get("name", "")
+        handler = {"municipality": self._municipality, "citizen": self._citizen,
+                   "findings": self._findings}.get(base["page"], self._pool)
+        return handler(base, levels, ruleset, view, cap, name)
+
+    def _pool(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
+              view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
+        data = pages.pool_page(levels, ruleset, view, cap)
+        shown = {r.municipality for r in data["municipalities"]}
+        series = self.memo(("spending", view.as_of, frozenset(shown)),
+                           lambda: pages.monthly_spending(self.entries(), view.as_of, shown))
+        period = ruleset.pool.project_period
+        granted = sum((r.granted for r in data["municipalities"]), Decimal(0))
+        return {**base, **data, "page": "pool",
+                "sankey": Markup(svg.sankey(data["flows"], ruleset.pool.currency)),
+                "chart": Markup(svg.spending_chart(
+                    series, period.start, period.end, granted, view.as_of,
+                    ruleset.pool.currency))}
+
+    def _municipality(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
+                      view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
+        data = pages.municipality_page(levels, ruleset, view, name, cap,
+                                       self.entries())
+        if data is None:
+            return {**base, "page": "problem", "problem": f"No municipality '{name}'."}
+        return {**base, **data, "name": name}
+
+    def _citizen(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
+                 view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
+        found = [c for g in levels.grants.values() for c in g.citizens.values()
+                 if c.citizen == name]
+        citizen_cap = cap if cap is not None else ruleset.pool.drawing_right
+        rows = [citizen_row(c, ruleset.pool, view.as_of, citizen_cap) for c in found]
+        if not rows:
+            return {**base, "page": "problem", "problem": f"No citizen '{name}'."}
+        muni = rows[0].municipality or ""
+        lines = self.memo(("statement", name, view.as_of),
+                          lambda: statement.statement(self.entries(), muni, name, view.as_of))
+        return {**base, "row": rows[0], "name": name, "lines": lines,
+                "categories": statement.by_category(lines),
+                "timeline": Markup(svg.timeline(lines, rows[0], ruleset.pool.currency))}
+
+    def _findings(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
+                  view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
+        errors = list(self.ledger.errors)
+        return {**base, "groups": statement.grouped_findings(errors),
+                "loader_errors": statement.loader_errors(errors)}
+
+    @extension_endpoint("purchase", ["POST"])  # type: ignore[arg-type, untyped-decorator]
+    def purchase(self) -> Response:
+        """Record a purchase from the citizen page's form, checked like the command."""
+        if request.headers.get("X-Grantpool") != "purchase":
+            return jsonify({"ok": False, "message": "missing X-Grantpool header"}), 403  # type: ignore[return-value]
+        ruleset, why = self.rules()
+        if ruleset is None:
+            return jsonify({"ok": False, "message": why}), 400  # type: ignore[return-value]
+        status, answer = form.record_purchase(Path(self.ledger.beancount_file_path),
+                                              self.entries(), ruleset,
+                                              request.get_json(silent=True))
+        return jsonify(answer), status  # type: ignore[return-value]
+
+    def writable(self) -> bool:
+        return not form.read_only(current_app)
+
+    def _count(self) -> int:
+        return sum(1 for e in self.ledger.errors if getattr(e, "rule", None))

@@ -1,0 +1,61 @@
+"""The purchase form on a citizen's page: the same checked entry as
+``grantpool purchase`` (``grantpool.entry``), answered as JSON.
+
+Fava has no CSRF protection, so the endpoint accepts only a JSON body sent with
+an ``X-Grantpool: purchase`` header, which a cross-site form cannot send.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from grantpool.books.writing import WriteRefused
+from grantpool.entry import entries as build
+from grantpool.entry.entries import Books, EntryError
+from grantpool.entry.guard import Refused, checked_write
+from grantpool.rules.spec import RuleSet
+
+
+def read_only(app: Any) -> bool:
+    """Whether Fava runs read-only: it then refuses every non-GET request itself."""
+    hooks = app.before_request_funcs.get(None, [])
+    return any(getattr(hook, "__name__", "") == "_read_only" for hook in hooks)
+
+
+def _form(body: Any) -> tuple[str, datetime.date, Decimal, str, str | None]:
+    if not isinstance(body, dict):
+        raise EntryError("send the purchase as a JSON object")
+    try:
+        day = datetime.date.fromisoformat(str(body.get("date", "")))
+        amount = Decimal(str(body.get("amount", "")))
+    except (ValueError, InvalidOperation) as exc:
+        raise EntryError("date must be YYYY-MM-DD and amount like 1500.00") from exc
+    if amount <= 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise EntryError("amount must be positive, with at most 2 decimals")
+    approval = str(body.get("approval") or "").strip() or None
+    return str(body.get("citizen", "")), day, amount, str(body.get("category", "")), approval
+
+
+def record_purchase(main: Path, entries: list[Any], rules: RuleSet,
+                    body: Any) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, JSON answer) for a purchase posted from the form."""
+    try:
+        pid, day, amount, category, approval = _form(body)
+        draft = build.purchase(Books(entries, rules.pool), pid, day, amount, category,
+                               approval=approval)
+        last = max((e.date for e in entries), default=day)
+        verdict = checked_write(main, draft.target, draft.text(rules.pool.currency), rules,
+                                max(day, last))
+    except EntryError as exc:
+        return 400, {"ok": False, "message": str(exc), "findings": []}
+    except Refused as exc:
+        return 409, {"ok": False, "message": f"refused: {len(exc.findings)} error(s); nothing "
+                                             f"was written",
+                     "findings": [f.to_json() for f in exc.findings]}
+    except WriteRefused as exc:
+        return 500, {"ok": False, "message": str(exc), "findings": []}
+    return 200, {"ok": True, "message": f"recorded: {draft.summary}",
+                 "findings": [f.to_json() for f in verdict.warnings]}

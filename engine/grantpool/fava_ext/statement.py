@@ -1,0 +1,88 @@
+"""A citizen's statement, and the rules' findings grouped for the Findings page."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from beancount.core import data
+
+from grantpool.books import chart as acc
+from grantpool.books.roles import roles
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class Line:
+    date: datetime.date
+    kind: str
+    narration: str
+    category: str | None
+    available: Decimal  # change to the budget's Available account
+    committed: Decimal  # change to its Committed account
+    remaining: Decimal  # Available after this line
+    filename: str
+    lineno: int
+
+
+def statement(entries: list[data.Directive], municipality: str, citizen: str,
+              as_of: datetime.date) -> list[Line]:
+    """Every transaction of the citizen's budget up to *as_of*, with the balance after it."""
+    available = acc.citizen_available(municipality, citizen)
+    committed = acc.citizen_committed(municipality, citizen)
+    role_map = roles(entries)
+    remaining, out = ZERO, []
+    for entry in entries:
+        if entry.date > as_of:
+            break
+        if not isinstance(entry, data.Transaction):
+            continue
+        change = {available: ZERO, committed: ZERO}
+        touched, category = False, None
+        for posting in entry.postings:
+            if posting.account in change and posting.units is not None:
+                change[posting.account] += posting.units.number or ZERO
+                touched = True
+            role = role_map.get(posting.account)
+            if role is not None and role.role == "purchase":
+                category = role.category
+        if not touched:
+            continue
+        remaining += change[available]
+        kind = next(iter(sorted(entry.tags)), "") if entry.tags else ""
+        out.append(Line(entry.date, kind, entry.narration or "", category, change[available],
+                        change[committed], remaining, entry.meta.get("filename", ""),
+                        entry.meta.get("lineno", 0)))
+    return out
+
+
+def by_category(lines: list[Line]) -> list[tuple[str, Decimal, int]]:
+    """(category, amount, purchases), largest first."""
+    totals: defaultdict[str, Decimal] = defaultdict(Decimal)
+    counts: defaultdict[str, int] = defaultdict(int)
+    for line in lines:
+        if line.kind == "purchase" and line.category:
+            totals[line.category] -= line.available + line.committed
+            counts[line.category] += 1
+    return sorted(((c, a, counts[c]) for c, a in totals.items()), key=lambda t: -t[1])
+
+
+def grouped_findings(errors: list[Any]) -> dict[str, dict[str, list[Any]]]:
+    """The rules' findings (errors with a ``rule``) by severity, then by rule id."""
+    groups: dict[str, dict[str, list[Any]]] = {"error": {}, "warning": {}}
+    for error in errors:
+        rule = getattr(error, "rule", None)
+        if rule is None:
+            continue
+        severity = "warning" if getattr(error, "severity", "") == "warning" else "error"
+        groups[severity].setdefault(rule, []).append(error)
+    return groups
+
+
+def loader_errors(errors: list[Any]) -> list[Any]:
+    """Errors of Beancount itself (not of a rule)."""
+    return [e for e in errors if getattr(e, "rule", None) is None]

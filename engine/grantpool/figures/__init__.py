@@ -1,0 +1,1 @@
+"""The figures of each level (pool, municipality, citizen), as records and report rows."""

@@ -1,0 +1,92 @@
+"""The figures of each level: plain records summed by ``grantpool.figures.levels``."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from beancount.core import data
+
+ZERO = Decimal(0)
+
+
+def _zero_dict() -> defaultdict[str, Decimal]:
+    return defaultdict(Decimal)
+
+
+@dataclass
+class CitizenFigures:
+    citizen: str
+    municipality: str
+    account: str = ""
+    decision: datetime.date | None = None
+    granted: Decimal = ZERO
+    paid: Decimal = ZERO
+    committed: Decimal = ZERO
+    remaining: Decimal = ZERO
+    returned: Decimal = ZERO
+    by_category: defaultdict[str, Decimal] = field(default_factory=_zero_dict)
+    events: list[tuple[datetime.date, str]] = field(default_factory=list)
+    unexplained: list[data.Transaction] = field(default_factory=list)  # no known tag
+    misbooked: list[data.Transaction] = field(default_factory=list)  # other municipality's
+
+    @property
+    def difference(self) -> Decimal:
+        return self.granted - (self.paid + self.committed + self.remaining + self.returned)
+
+
+@dataclass
+class GrantFigures:
+    municipality: str
+    awarded: Decimal = ZERO
+    received: Decimal = ZERO
+    awaiting: Decimal = ZERO
+    drawing_rights_line: Decimal = ZERO
+    salary_line: Decimal = ZERO
+    salary_paid: Decimal = ZERO
+    unallocated: Decimal = ZERO
+    claimed: Decimal = ZERO
+    repaid: Decimal = ZERO
+    retained: Decimal = ZERO
+    closed_on: datetime.date | None = None  # the accounts_submitted event
+    carry_over: bool = False  # a carry_over_approved event
+    tranches: list[data.Transaction] = field(default_factory=list)
+    unexplained: list[data.Transaction] = field(default_factory=list)  # no known tag
+    citizens: dict[str, CitizenFigures] = field(default_factory=dict)
+
+    @property
+    def citizens_net(self) -> Decimal:
+        return sum((c.granted - c.returned for c in self.citizens.values()), ZERO)
+
+    @property
+    def returned(self) -> Decimal:
+        return self.claimed + self.retained
+
+    @property
+    def difference(self) -> Decimal:
+        parts = self.citizens_net + self.salary_line + self.unallocated + self.returned
+        return self.awarded - parts
+
+
+@dataclass
+class PoolFigures:
+    appropriation: Decimal = ZERO
+    kept_share: Decimal = ZERO
+    unallocated: Decimal = ZERO
+    admin_spent: Decimal = ZERO
+    returned: Decimal = ZERO
+    grants: dict[str, GrantFigures] = field(default_factory=dict)
+
+    @property
+    def granted(self) -> Decimal:
+        return sum((g.awarded for g in self.grants.values()), ZERO)
+
+    @property
+    def paid_out(self) -> Decimal:
+        return sum((g.received for g in self.grants.values()), ZERO)
+
+    @property
+    def difference(self) -> Decimal:
+        return self.appropriation - (self.granted + self.kept_share + self.unallocated)

@@ -1,0 +1,128 @@
+"""Render a municipality's plan as directives of its own ledger file."""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from decimal import Decimal
+
+from grantpool.books import chart as acc
+from grantpool.books.periods import add_months
+from grantpool.generate.citizens import CitizenPlan
+from grantpool.generate.model import BookFile, Close, Directive, Event, Open, Txn, money
+from grantpool.generate.municipality import MuniPlan, close_date, return_date
+from grantpool.generate.options import GenOptions
+from grantpool.generate.policy import Policy
+from grantpool.rules.pooldef import PoolDef
+
+DAY = datetime.timedelta(days=1)
+
+
+def municipality_file(
+    pool: PoolDef, muni: MuniPlan, opts: GenOptions, rules: Policy, award_date: datetime.date,
+    slug: str,
+) -> BookFile:
+    book = BookFile(f"municipalities/{slug}.beancount", f"{muni.name}: grant, budgets, purchases")
+    book.add(*grant_opens(pool, muni.name, award_date))
+    for plan in muni.citizens:
+        book.add(*_citizen(plan, opts, rules))
+    book.add(*_payroll(pool, muni))
+    book.add(*_closing(pool, muni, rules))
+    return book
+
+
+def grant_opens(pool: PoolDef, name: str, day: datetime.date) -> list[Directive]:
+    """The accounts of a municipality's grant: bank, envelopes, salary and categories."""
+    meta = (("municipality", name),)
+    grant_accounts = [
+        acc.muni_bank(name), acc.muni_awaiting(name), acc.muni_drawing_rights(name),
+        acc.muni_salary(name), acc.salary_expense(name),
+    ]
+    out: list[Directive] = [Open(day, a, meta) for a in grant_accounts]
+    out += [Open(day, acc.purchase_expense(name, c.account), (*meta, ("category", c.code)))
+            for c in pool.categories]
+    return out
+
+
+def _approval(rules: Policy, pid: str, number: int, amount: Decimal) -> tuple[tuple[str, str], ...]:
+    """A case reference for a purchase the rules want approved (no personal data in it)."""
+    if rules.approval_above is None or amount <= rules.approval_above:
+        return ()
+    return ((rules.approval_meta, f"{pid}/A{number}"),)
+
+
+def _citizen(plan: CitizenPlan, opts: GenOptions, rules: Policy) -> list[Directive]:
+    muni, pid = plan.muni, plan.pid
+    available, committed = acc.citizen_available(muni, pid), acc.citizen_committed(muni, pid)
+    meta = (("citizen", pid), ("municipality", muni))
+    out: list[Directive] = [
+        Open(plan.decision, available, meta),
+        Open(plan.decision, committed, meta),
+        Txn(plan.decision, f"Budget granted: {pid}", "budget",
+            ((acc.muni_drawing_rights(muni), -plan.granted), (available, plan.granted))),
+    ]
+    for number, p in enumerate(plan.purchases, 1):
+        expense = acc.purchase_expense(muni, p.category.account)
+        if p.committed_on is not None:
+            out.append(Txn(p.committed_on, f"Commitment: {p.category.code}", "commitment",
+                           ((available, -p.amount), (committed, p.amount))))
+            source = committed
+        else:
+            source = available
+        out.append(Txn(p.date, f"Purchase: {p.category.code}", "purchase",
+                       ((expense, p.amount), (source, -p.amount)),
+                       _approval(rules, pid, number, p.amount)))
+    if plan.end_event:
+        out.append(Event(plan.end_event[1], plan.end_event[0], pid))
+    if plan.unspent:
+        reason = plan.end_event[0].replace("_", " ") if plan.end_event else "window ended"
+        out.append(Txn(return_date(plan, opts), f"Unspent budget returned ({reason}): {pid}",
+                       "return",
+                       ((available, -plan.unspent), (acc.muni_drawing_rights(muni), plan.unspent))))
+    closing = close_date(plan, opts)
+    out += [Close(closing, available), Close(closing, committed)]
+    return out
+
+
+def _payroll(pool: PoolDef, muni: MuniPlan) -> list[Txn]:
+    """Staff salary (loenkroner) paid in equal monthly amounts over the project period."""
+    period = pool.project_period
+    month_ends = []
+    day = period.start.replace(day=1)
+    while day <= period.end:
+        month_ends.append(day.replace(day=calendar.monthrange(day.year, day.month)[1]))
+        day = add_months(day, 1)
+    total = muni.salary(pool)
+    each = money(total / len(month_ends))
+    amounts = [each] * (len(month_ends) - 1) + [total - each * (len(month_ends) - 1)]
+    return [
+        Txn(min(end, period.end), "Payroll: support staff", "salary",
+            ((acc.muni_salary(muni.name), -amount), (acc.salary_expense(muni.name), amount)))
+        for end, amount in zip(month_ends, amounts, strict=True) if amount
+    ]
+
+
+def _closing(pool: PoolDef, muni: MuniPlan, rules: Policy) -> list[Directive]:
+    """Accounts submitted; the unspent money claimed back, or kept under the de-minimis."""
+    submitted = rules.accounts_submitted
+    out: list[Directive] = [Event(submitted, "accounts_submitted", muni.name)]
+    unspent = muni.unspent(pool)
+    source = acc.muni_drawing_rights(muni.name)
+    if unspent <= 0:
+        return out
+    if unspent < pool.de_minimis:
+        retained = acc.retained_expense(muni.name)
+        out.append(Open(submitted, retained, (("municipality", muni.name),)))
+        out.append(Txn(submitted, f"Unspent {unspent} under the de-minimis: not claimed",
+                       "de-minimis", ((source, -unspent), (retained, unspent))))
+        return out
+    claim, paid = submitted + 30 * DAY, submitted + 60 * DAY
+    repayment = acc.muni_repayment(muni.name)
+    out += [
+        Open(claim, repayment, (("municipality", muni.name),)),
+        Txn(claim, "Repayment claim: unspent grant", "repayment-claim",
+            ((source, -unspent), (repayment, unspent))),
+        Txn(paid, "Repayment paid to the pool", "repayment",
+            ((repayment, -unspent), (acc.POOL_RETURNED, unspent))),
+    ]
+    return out

@@ -1,0 +1,69 @@
+"""The Beancount plugin: the rules engine inside bean-check and Fava.
+
+Declare it in the books' main file, the rules file's path relative to that file::
+
+    plugin "grantpool.plugin" "../rules/dk2017.yaml"
+
+or, to judge the books as of a fixed day (default: today)::
+
+    plugin "grantpool.plugin" "{rules: ../rules/dk2017.yaml, as_of: 2019-06-30}"
+
+Findings become error values whose ``source`` is the offending directive, so
+bean-check and Fava's Errors page point at it; warnings are marked in the
+message (Beancount has no warning level).  A bad rules file becomes errors
+naming its file and line; the plugin never raises.  The rules file is added to
+the loader's ``include`` list, so the load cache and Fava notice its edits.
+"""
+
+from __future__ import annotations
+
+import datetime
+from contextvars import ContextVar
+from pathlib import Path
+from typing import Any
+
+import yaml
+from beancount.core import data
+
+from grantpool.rules import engine
+from grantpool.rules.errors import RulesFileError
+
+__plugins__ = ("grantpool_rules",)
+
+# `grantpool check --as-of` sets this for the load it makes; it wins over the config.
+AS_OF: ContextVar[datetime.date | None] = ContextVar("grantpool_as_of", default=None)
+
+
+def rules_path(config: str, options_map: dict[str, Any]) -> Path:
+    """The rules file a plugin config names, relative to the books' main file."""
+    return _config(config, options_map)[0]
+
+
+def _config(config: str | None, options_map: dict[str, Any]) -> tuple[Path, Any]:
+    text = (config or "").strip()
+    try:
+        parsed = yaml.safe_load(text) if text.startswith("{") else None
+    except yaml.YAMLError:
+        parsed = None
+    rules, as_of = (parsed.get("rules"), parsed.get("as_of")) if isinstance(parsed, dict) else (
+        text, None)
+    base = Path(options_map.get("filename") or ".").parent
+    return base / str(rules or ""), as_of
+
+
+def grantpool_rules(
+    entries: list[data.Directive], options_map: dict[str, Any], config: str | None = None
+) -> tuple[list[data.Directive], list[Any]]:
+    path, as_of = _config(config, options_map)
+    where = {"filename": options_map.get("filename", "<plugin>"), "lineno": 0}
+    if not str(config or "").strip():
+        return entries, [RulesFileError(where, "the grantpool.plugin needs a rules file: "
+                                               'plugin "grantpool.plugin" "../rules/<pool>.yaml"')]
+    includes = options_map.setdefault("include", [])
+    if str(path.resolve()) not in includes:
+        includes.append(str(path.resolve()))
+    ruleset, problems = engine.load(path)
+    if ruleset is None:
+        return entries, [RulesFileError(p.source, f"rules file: {p.message}") for p in problems]
+    day = AS_OF.get() or (as_of if isinstance(as_of, datetime.date) else datetime.date.today())
+    return entries, list(engine.run(entries, ruleset, day, tuple(includes)))

@@ -1,0 +1,96 @@
+"""``return_unspent``: money left when a budget or a grant ends goes back in time.
+
+``level: citizen``: when a budget ends (its window ends, or an event in
+``events`` such as moved_out or excluded stops it), what is left on its
+``Available`` account must be returned (``#return``) within ``within_days``.
+``level: grant``: after the ``accounts_submitted`` event, the grant's unspent
+money (both budget lines) must be claimed (``#repayment-claim``) within
+``within_days``, unless it is under ``de_minimis`` (default: the pool's).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from grantpool.rules.context import Context
+from grantpool.rules.errors import Problem, finding
+from grantpool.rules.index import CitizenBook, GrantBook, Index
+from grantpool.rules.spec import Common, RuleFields
+
+FIELDS = ("level", "within_days", "events", "de_minimis")
+
+
+@dataclass(frozen=True)
+class ReturnUnspent:
+    id: str
+    severity: str
+    level: str
+    within_days: int
+    events: tuple[str, ...]
+    de_minimis: Decimal | None
+
+
+def parse(common: Common, f: RuleFields) -> ReturnUnspent | None:
+    before = len(f.errors)
+    level = f.choice("level", ("citizen", "grant"))
+    days = f.integer("within_days")
+    if days is not None and days < 0:
+        f.fail("within_days", "within_days must be 0 or more")
+    events = f.words("events")
+    de_minimis = f.amount("de_minimis", required=False)
+    if len(f.errors) > before or level is None or days is None or events is None:
+        return None
+    return ReturnUnspent(common.id, common.severity, level, days,
+                         events or ("moved_out", "excluded"), de_minimis)
+
+
+def check(rule: ReturnUnspent, index: Index, ctx: Context) -> list[Problem]:
+    if rule.level == "grant":
+        return [e for g in index.grants.values() for e in _grant(rule, g, ctx)]
+    return [e for c in index.citizens.values() for e in _citizen(rule, c, ctx)]
+
+
+def _ended(rule: ReturnUnspent, citizen: CitizenBook, ctx: Context) -> tuple[datetime.date, str]:
+    stops = [(e.date, e.type.replace("_", " ")) for e in citizen.events if e.type in rule.events]
+    window = ctx.budget_window(citizen)
+    ends = [*stops, (window.end, "window ended")] if window else stops
+    return min(ends)
+
+
+def _citizen(rule: ReturnUnspent, citizen: CitizenBook, ctx: Context) -> list[Problem]:
+    if citizen.decision is None:
+        return []
+    ended, why = _ended(rule, citizen, ctx)
+    due = ended + datetime.timedelta(days=rule.within_days)
+    out = [finding(rule, txn, f"{citizen.citizen}: {amount} returned on {txn.date}, after the "
+                              f"due date {due} ({why} {ended})")
+           for txn, amount in citizen.returns if txn.date > due]
+    if ctx.as_of > due:
+        left = citizen.granted - sum((a for t, a in citizen.used if t.date <= due), Decimal(0))
+        left -= sum((a for t, a in citizen.returns if t.date <= due), Decimal(0))
+        late = sum((a for t, a in citizen.returns if t.date > due), Decimal(0))
+        if left > late:  # a late return is reported above, at its own line
+            entry = citizen.budgets[0][0]
+            out.append(finding(rule, entry, f"{citizen.citizen}: {left - late} {ctx.pool.currency} "
+                                            f"unspent not returned by {due} ({why} {ended}); "
+                                            f"book a #return"))
+    return out
+
+
+def _grant(rule: ReturnUnspent, grant: GrantBook, ctx: Context) -> list[Problem]:
+    submitted = next((e for e in grant.events if e.type == "accounts_submitted"), None)
+    if submitted is None:
+        return []
+    due = submitted.date + datetime.timedelta(days=rule.within_days)
+    if ctx.as_of <= due:
+        return []
+    threshold = rule.de_minimis if rule.de_minimis is not None else ctx.pool.de_minimis
+    left = sum((a for line in grant.lines.values() for t, a, _ in line if t.date <= due),
+               Decimal(0))
+    if left < threshold:
+        return []
+    return [finding(rule, submitted, f"{grant.municipality}: {left} {ctx.pool.currency} unspent "
+                                     f"not claimed back by {due}; book a #repayment-claim "
+                                     f"(amounts under {threshold} are not claimed)")]

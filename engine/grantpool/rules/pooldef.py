@@ -1,0 +1,201 @@
+"""The pool's parameters and purchase categories, read from a rules file.
+
+Every figure of a pool (amounts, dates, window length, tranches, thresholds)
+lives in ``rules/<pool>.yaml``; this module turns its ``pool`` and
+``categories`` sections into typed values, or errors naming file and line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from grantpool.rules.fields import Fields
+from grantpool.rules.yamlsrc import ConfigError, Node, load_yaml
+
+ACCOUNT_COMPONENT = re.compile(r"^[A-Z][A-Za-z0-9-]*$")
+CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive date range: both ``start`` and ``end`` belong to it."""
+
+    start: datetime.date
+    end: datetime.date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, datetime.date) and self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    account: str
+    price_low: Decimal
+    price_high: Decimal
+
+
+@dataclass(frozen=True)
+class AuditLevel:
+    """Grants up to ``up_to`` (inclusive; None: any size) require this audit."""
+
+    up_to: Decimal | None
+    requires: str
+
+
+@dataclass(frozen=True)
+class PoolDef:
+    id: str
+    name: str
+    currency: str
+    appropriation: Decimal
+    appropriation_date: datetime.date
+    application_pool: Decimal
+    application_deadline: datetime.date
+    project_period: Period
+    drawing_right: Decimal
+    salary_per_course: Decimal
+    window_months: int
+    clip_window: bool
+    tranche_every_months: int
+    tranche_count: int
+    de_minimis: Decimal
+    categories: tuple[Category, ...]
+    filename: str
+    municipalities: tuple[str, ...] = ()  # names the generator uses; empty: Denmark's
+    audit: tuple[AuditLevel, ...] = ()
+    min_group: int = 5  # totals covering fewer citizens are suppressed in what leaves
+    oversubscription: str = "pro_rata"  # or first_come: how allocate shares out too little
+
+    def audit_for(self, grant: Decimal) -> str:
+        """The audit a grant of this size requires (the first level it fits)."""
+        for level in self.audit:
+            if level.up_to is None or grant <= level.up_to:
+                return level.requires
+        return "not set in the rules file"
+
+    @property
+    def per_course(self) -> Decimal:
+        return self.drawing_right + self.salary_per_course
+
+    @property
+    def kept_share(self) -> Decimal:
+        return self.appropriation - self.application_pool
+
+    def category(self, code: str) -> Category | None:
+        return next((c for c in self.categories if c.code == code), None)
+
+
+def load_pool(path: Path) -> tuple[PoolDef | None, list[ConfigError]]:
+    """Read the ``pool`` and ``categories`` sections of a rules file."""
+    doc, errors = load_yaml(path)
+    if errors:
+        return None, errors
+    return parse_pool(doc, path)
+
+
+def parse_pool(doc: object, path: Path) -> tuple[PoolDef | None, list[ConfigError]]:
+    """The ``pool`` and ``categories`` sections of a parsed rules file."""
+    errors: list[ConfigError] = []
+    if not isinstance(doc, Node):
+        where = {"filename": str(path), "lineno": 1}
+        return None, [ConfigError(where, "a rules file must be a mapping with a 'pool' section")]
+    top = Fields(doc, Path(path).name, errors)
+    pool = top.sub("pool")
+    cats = top.mapping("categories")
+    if pool is None or cats is None:
+        return None, errors
+    categories = _categories(cats, errors)
+    result = _pool(pool, categories, str(path))
+    return (result if not errors else None), errors
+
+
+def _pool(f: Fields, categories: tuple[Category, ...], filename: str) -> PoolDef | None:
+    period, course, tranches = f.sub("project_period"), f.sub("course"), f.sub("tranches")
+    values = {
+        "id": f.text("id"),
+        "name": f.text("name"),
+        "currency": f.text("currency"),
+        "appropriation": f.decimal("appropriation"),
+        "appropriation_date": f.date("appropriation_date"),
+        "application_pool": f.decimal("application_pool"),
+        "application_deadline": f.date("application_deadline"),
+        "drawing_right": course.decimal("drawing_right") if course else None,
+        "salary_per_course": course.decimal("salary") if course else None,
+        "window_months": f.integer("budget_window_months"),
+        "clip_window": f.boolean("clip_window_to_project", True),
+        "tranche_every_months": tranches.integer("every_months") if tranches else None,
+        "tranche_count": tranches.integer("count") if tranches else None,
+        "de_minimis": f.decimal("de_minimis"),
+    }
+    start = period.date("start") if period else None
+    end = period.date("end") if period else None
+    if start and end and end < start:
+        f.fail("project_period", f"project_period ends ({end}) before it starts ({start})")
+    if any(v is None for v in values.values()) or not (start and end):
+        return None
+    if values["application_pool"] > values["appropriation"]:  # type: ignore[operator]
+        f.fail("application_pool", "application_pool is larger than the appropriation")
+    names = f.node.get("municipalities", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        f.fail("municipalities", "municipalities must be a list of names")
+        return None
+    min_group = f.integer("min_group", required=False)
+    policy = f.node.get("oversubscription", "pro_rata")
+    if policy not in ("pro_rata", "first_come"):
+        f.fail("oversubscription", "oversubscription must be pro_rata or first_come")
+    return PoolDef(
+        **values,  # type: ignore[arg-type]
+        municipalities=tuple(names),
+        audit=_audit(f),
+        min_group=5 if min_group is None else min_group,
+        oversubscription=str(policy),
+        project_period=Period(start, end),
+        categories=categories,
+        filename=filename,
+    )
+
+
+def _audit(f: Fields) -> tuple[AuditLevel, ...]:
+    items = f.node.get("audit", [])
+    if not isinstance(items, list):
+        f.fail("audit", "audit must be a list of {up_to: amount, requires: text}")
+        return ()
+    levels = []
+    for item in items:
+        if not isinstance(item, Node):
+            f.fail("audit", "each audit level is {up_to: amount, requires: text}")
+            continue
+        level = Fields(item, f"{f.owner}.audit", f.errors)
+        requires = level.text("requires")
+        up_to = level.decimal("up_to", required=False)
+        if requires is not None:
+            levels.append(AuditLevel(up_to, requires))
+    return tuple(levels)
+
+
+def _categories(node: Node, errors: list[ConfigError]) -> tuple[Category, ...]:
+    result = []
+    for code, spec in node.items():
+        owner = f"category '{code}'"
+        if not CATEGORY_CODE.match(str(code)) or not isinstance(spec, Node):
+            where = node.source(str(code))
+            msg = f"{owner}: write it as `code: {{account: Name, price: [low, high]}}`"
+            errors.append(ConfigError(where, msg + " with a lower-case code"))
+            continue
+        f = Fields(spec, owner, errors)
+        account = f.text("account")
+        if account is not None and not ACCOUNT_COMPONENT.match(account):
+            f.fail("account", f"account '{account}' must start upper-case, letters/digits/-")
+        price = spec.get("price")
+        if not (isinstance(price, list) and len(price) == 2):
+            f.fail("price", "price must be a list [low, high]")
+            continue
+        low, high = f.as_decimal("price", price[0]), f.as_decimal("price", price[1])
+        if account and low is not None and high is not None:
+            result.append(Category(str(code), account, low, high))
+    return tuple(result)
