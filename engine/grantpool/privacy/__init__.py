@@ -1,0 +1,1 @@
+"""Privacy: citizens only under pseudonymous ids; CPR-looking input found and never repeated."""
