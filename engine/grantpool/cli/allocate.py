@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from grantpool.books import chart as acc
 from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, open_books
 from grantpool.books.writing import WriteRefused
@@ -18,7 +19,7 @@ from grantpool.entry.allocate import Allocation, allocate, load_applications
 from grantpool.entry.guard import Refused, checked_write_many
 from grantpool.figures.levels import figures
 from grantpool.generate.books import slug
-from grantpool.generate.model import BookFile
+from grantpool.generate.model import Balance, BookFile
 from grantpool.generate.muni_file import grant_opens
 from grantpool.generate.pool_file import grant_entries, pool_opening
 from grantpool.generate.run import main_text
@@ -63,7 +64,12 @@ def init_command(rules: Path, out: Path) -> None:
     declared = "rules.yaml" if shipped else os.path.relpath(rules.resolve(), out.resolve())
     if shipped:
         write_atomic(out / "rules.yaml", rules.read_text(encoding="utf-8"))
-    book = BookFile("pool.beancount", f"The pool: {pool.name}", pool_opening(pool))
+    # The appropriation is in the pool's bank from its first day: the statement's balance
+    # the next morning is asserted, so new books pass ``check`` until the next movement.
+    opened = pool_opening(pool)
+    opened.append(Balance(pool.appropriation_date + datetime.timedelta(days=1),
+                          acc.POOL_BANK, pool.appropriation))
+    book = BookFile("pool.beancount", f"The pool: {pool.name}", opened)
     write_atomic(out / "pool.beancount", file_text(book, pool.currency, header))
     write_atomic(out / "main.beancount", main_text(pool, ["pool.beancount"], header, declared))
     click.echo(f"wrote {out / 'main.beancount'} and {out / 'pool.beancount'}")
