@@ -16,10 +16,10 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-import grantpool
 import pytest
-from grantpool.rules.shipped import shipped_ids
 
+import grantpool
+from grantpool.rules.shipped import shipped_ids
 from tests.conftest import REPO
 from tests.servers import free_port, wait_for
 

@@ -2,8 +2,8 @@
 
 ``append`` takes the books' lock (``grantpool.books.lock``, ``.grantpool.lock``),
 writes the new text to a temporary file beside the target and renames it over
-the target (a reader sees the old file or the new, never half), then re-loads
-the books: if the write made the books unparseable, the old file is put back.
+the target (a reader sees the old file or the new, never half), then re-parses
+the target: if the write made it unparseable, the old file is put back.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from beancount.parser import parser
+
 from grantpool.books import lock
-from grantpool.books.loading import load
 from grantpool.generate.writer import write_atomic
 
 
@@ -39,12 +40,26 @@ def append(main: Path, target: Path, text: str) -> None:
 
 
 def append_locked(main: Path, target: Path, text: str) -> None:
-    """``append`` for a caller that already holds ``books_lock``."""
-    old = target.read_text(encoding="utf-8") if target.exists() else ""
-    separator = "" if old.endswith("\n\n") or not old else ("\n" if old.endswith("\n")
-                                                             else "\n\n")
-    write_atomic(target, old + separator + text)
-    _, errors, _ = load(main)
+    """``append`` for a caller that already holds ``books_lock``.
+
+    The target must be a regular file of the books (or not exist yet); temporary
+    files left by a killed writer are removed first (no other writer runs: we hold
+    the lock).  After the write only the target is re-parsed: the rest of the books
+    did not change.  Any failure leaves the target as it was and raises
+    ``WriteRefused`` with a one-line reason."""
+    if target.is_symlink():
+        raise WriteRefused(f"{target}: is a symbolic link; grantpool writes only the books' "
+                           f"own files: replace the link by the file it points to")
+    clean_stale(target)
+    try:
+        old = target.read_text(encoding="utf-8") if target.exists() else ""
+        separator = "" if old.endswith("\n\n") or not old else ("\n" if old.endswith("\n")
+                                                                 else "\n\n")
+        write_atomic(target, old + separator + text)
+    except (OSError, UnicodeError) as exc:
+        raise WriteRefused(f"{target}: cannot be written ({_reason(exc)}); check the books' "
+                           f"folder and its permissions; nothing was written") from exc
+    _, errors, _ = parser.parse_file(str(target))
     broken = [e for e in errors if type(e).__name__ in ("ParserError", "ParserSyntaxError")]
     if broken:
         if old:
@@ -53,3 +68,22 @@ def append_locked(main: Path, target: Path, text: str) -> None:
             target.unlink()
         raise WriteRefused(f"{target}: the new text would not parse "
                            f"({broken[0].message}); nothing was written")
+
+
+def _reason(exc: OSError | UnicodeError) -> str:
+    return exc.strerror or type(exc).__name__ if isinstance(exc, OSError) else "not UTF-8 text"
+
+
+STALE_PATTERNS = (".{name}.*.tmp", ".grantpool-probe-*.beancount")
+
+
+def clean_stale(target: Path) -> list[Path]:
+    """Remove what killed writers left beside *target*: its temporary files, and the
+    probe files of older versions.  The caller holds the books' lock."""
+    removed = []
+    for pattern in STALE_PATTERNS:
+        for path in target.parent.glob(pattern.format(name=target.name)):
+            if path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed

@@ -14,9 +14,8 @@ from grantpool.books import chart as acc
 from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, open_books
 from grantpool.books.writing import WriteRefused
-from grantpool.cli.entry import judged_as_of
 from grantpool.entry.allocate import Allocation, allocate, load_applications
-from grantpool.entry.guard import Refused, checked_write_many
+from grantpool.entry.guard import Refused, checked_write_many, judged_as_of
 from grantpool.figures.levels import figures
 from grantpool.generate.books import slug
 from grantpool.generate.model import Balance, BookFile
@@ -108,7 +107,8 @@ def allocate_command(applications: Path, ledger: Path, day: datetime.datetime | 
                         for e in errors))
     pool = books.rules.pool
     levels = figures(books.entries, datetime.date.max)
-    if taken := sorted(a.municipality for a in apps if a.municipality in levels.grants):
+    granted = {acc.component(name) for name in levels.grants}
+    if taken := sorted(a.municipality for a in apps if acc.component(a.municipality) in granted):
         _fail(f"already granted: {', '.join(taken)}; one grant per municipality in a pool")
     result = allocate(pool, apps, levels.granted)
     click.echo(table(result, pool))

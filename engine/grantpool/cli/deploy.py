@@ -15,8 +15,11 @@ SHIPPED_LEDGER_LINE = "ledger: ../ledger/main.beancount"
 
 
 def shipped_folder() -> Path:
-    """The installed folder of the deployment files (the repository's ``deploy/``)."""
-    return Path(__file__).resolve().parent.parent / "deploy"
+    """The installed folder of the deployment files (in a source checkout run without
+    installing, the repository's ``deploy/``)."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "deploy"
+    return installed if installed.is_dir() else package.parent.parent / "deploy"
 
 
 @click.command("deploy-files")

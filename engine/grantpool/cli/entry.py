@@ -5,7 +5,6 @@ and writes them only if they add no error finding.  Exit 0 written (or, with
 from __future__ import annotations
 
 import datetime
-import subprocess
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -13,23 +12,27 @@ from pathlib import Path
 import click
 
 from grantpool.books.loading import CannotLoad
-from grantpool.books.opening import NoRules, open_books
+from grantpool.books.opening import NoRules
 from grantpool.books.writing import WriteRefused
 from grantpool.entry import entries as build
 from grantpool.entry.entries import Books, Draft, EntryError
-from grantpool.entry.guard import Refused, checked_write
+from grantpool.entry.gitlog import GitError, git_commit_step
+from grantpool.entry.guard import Refused, record_entry
+from grantpool.privacy.cpr import redact
 
 Builder = Callable[[Books], Draft]
 
 
 def amount_type(text: str) -> Decimal:
+    """A positive, finite amount with at most two decimals (``1500.00``)."""
     try:
         value = Decimal(text)
     except InvalidOperation as exc:
-        raise click.BadParameter(f"'{text}' is not an amount like 1500.00 (decimal point, "
-                                 f"no thousands separator)") from exc
-    if value <= 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise click.BadParameter(f"'{text}': give a positive amount with at most 2 decimals")
+        raise click.BadParameter(f"'{redact(text)[:40]}' is not an amount like 1500.00 "
+                                 f"(decimal point, no thousands separator)") from exc
+    if not value.is_finite() or value <= 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise click.BadParameter(f"'{redact(text)[:40]}': give a positive amount with at most "
+                                 f"2 decimals")
     return value
 
 
@@ -45,56 +48,32 @@ def common(func: Callable[..., None]) -> Callable[..., None]:
                         default=None, help="The entry's date (default today).")(func)
 
 
-def judged_as_of(entries: list[object], newest: datetime.date) -> datetime.date:
-    """The day an entry is judged for: its own date, or the books' last if that is later
-    (so a backdated entry is judged with everything after it).  Only findings the entry
-    adds count, so what time alone brings (a deadline passing) never refuses it."""
-    last = max((getattr(e, "date", newest) for e in entries), default=newest)
-    return max(newest, last)
-
-
 def record(ledger: Path, make: Callable[[Books, datetime.date], Draft],
            day: datetime.datetime | None, dry_run: bool, git_commit: bool,
            officer: str | None) -> None:
     date = day.date() if day else datetime.date.today()
     try:
-        books = open_books(ledger, datetime.date.today())
-        draft = make(Books(books.entries, books.rules.pool), date)
-        text = draft.text(books.rules.pool.currency)
-        as_of = judged_as_of(books.entries, draft.last_date)
-        verdict = checked_write(ledger, draft.target, text, books.rules, as_of, dry_run)
-    except (CannotLoad, NoRules, EntryError, WriteRefused) as exc:
-        click.echo(f"grantpool: {exc}", err=True)
+        after = git_commit_step(ledger, officer) if git_commit and not dry_run else None
+        done = record_entry(ledger, lambda books: make(books, date), datetime.date.today(),
+                            dry_run, after)
+    except (CannotLoad, NoRules, EntryError, WriteRefused, GitError) as exc:
+        click.echo(f"grantpool: {redact(str(exc))}", err=True)
         raise SystemExit(2) from exc
     except Refused as exc:
-        click.echo(f"refused: {draft.summary} would add {len(exc.findings)} error(s); "
-                   f"{draft.target} is unchanged", err=True)
+        what, where = ((exc.draft.summary, str(exc.draft.target)) if exc.draft
+                       else ("the entry", "the books"))
+        click.echo(f"refused: {what} would add {len(exc.findings)} error(s); {where} is "
+                   f"unchanged", err=True)
         for finding in exc.findings:
             click.echo(f"  {finding.to_text()}", err=True)
         raise SystemExit(1) from exc
-    for warning in verdict.warnings:
+    for warning in done.verdict.warnings:
         click.echo(f"warning: {warning.to_text()}", err=True)
     if dry_run:
-        click.echo(f"would write to {draft.target}:\n\n{text}")
+        click.echo(f"would write to {done.draft.target}:\n\n{done.text}")
         return
-    click.echo(f"wrote {draft.summary} to {draft.target}")
-    if git_commit:
-        _commit(draft, officer)
-
-
-def _commit(draft: Draft, officer: str | None) -> None:
-    folder = draft.target.parent
-    author = ["--author", officer] if officer else []
-    try:
-        subprocess.run(["git", "-C", str(folder), "add", str(draft.target)], check=True,
-                       capture_output=True)
-        subprocess.run(["git", "-C", str(folder), "commit", "-q", *author, "-m",
-                        f"grantpool: {draft.summary}"], check=True, capture_output=True)
-    except (OSError, subprocess.CalledProcessError) as exc:
-        detail = getattr(exc, "stderr", b"") or b""
-        click.echo(f"grantpool: written, but not committed to git: "
-                   f"{detail.decode(errors='replace').strip() or exc}", err=True)
-        raise SystemExit(2) from exc
+    click.echo(f"wrote {done.draft.summary} to {done.draft.target}"
+               + (" (committed to git)" if after else ""))
 
 
 @click.command("budget")

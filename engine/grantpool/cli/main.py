@@ -21,6 +21,7 @@ from grantpool.cli.allocate import allocate_command, init_command
 from grantpool.cli.bank import import_command
 from grantpool.cli.deploy import deploy_files_command
 from grantpool.cli.entry import COMMANDS as ENTRY_COMMANDS
+from grantpool.cli.oneline import OneLineGroup
 from grantpool.cli.scheduled import scheduled_command
 from grantpool.figures.render import citizen_cap, render_rows, render_tree
 from grantpool.figures.report import LEVELS
@@ -47,7 +48,7 @@ def fail(message: str) -> None:
     sys.exit(EXIT_CANNOT_RUN)
 
 
-@click.group()
+@click.group(cls=OneLineGroup)
 @click.version_option(__version__, prog_name="grantpool")
 def main() -> None:
     """Grant-pool accounting on Beancount: pool, municipalities, citizens' budgets."""

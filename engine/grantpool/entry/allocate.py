@@ -13,10 +13,12 @@ the pool.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from grantpool.books.chart import component
 from grantpool.rules.fields import Fields
 from grantpool.rules.pooldef import PoolDef
 from grantpool.rules.yamlsrc import ConfigError, Node, load_yaml
@@ -39,6 +41,15 @@ class Allocation:
         return self.courses * pool.per_course
 
 
+MUNICIPALITY_NAME = re.compile(r"[^\W\d_]+(?:[ -][^\W\d_]+)*")
+MAX_COURSES = 100_000
+
+
+def proper_name(name: str) -> bool:
+    """A municipality's name as the books will spell it (so no phantom spellings)."""
+    return len(name) <= 40 and name[:1].isupper() and bool(MUNICIPALITY_NAME.fullmatch(name))
+
+
 def load_applications(path: Path) -> tuple[list[Application], list[ConfigError]]:
     doc, errors = load_yaml(path)
     if errors:
@@ -56,14 +67,21 @@ def load_applications(path: Path) -> tuple[list[Application], list[ConfigError]]
             continue
         f = Fields(item, f"application #{position}", errors)
         name, courses, day = f.text("municipality"), f.integer("courses"), f.date("date")
-        if courses is not None and courses < 1:
-            f.fail("courses", "courses must be 1 or more")
+        if name is not None and not proper_name(name):
+            f.fail("municipality", "a municipality is named as it is spelled, starting with a "
+                   "capital letter: letters, single spaces and hyphens, at most 40 (Halsnæs, "
+                   "City of London)")
+        elif courses is not None and not 1 <= courses <= MAX_COURSES:
+            f.fail("courses", f"courses must be from 1 to {MAX_COURSES}")
         elif name and courses and day:
             out.append(Application(name, courses, day))
-    names = [a.municipality for a in out]
-    for name in {n for n in names if names.count(n) > 1}:
-        errors.append(ConfigError({"filename": str(path), "lineno": 0},
-                                  f"{name} applies twice; one application per municipality"))
+    names = [component(a.municipality) for a in out]
+    for a in out:
+        if names.count(component(a.municipality)) > 1:
+            errors.append(ConfigError({"filename": str(path), "lineno": 0},
+                                      f"{a.municipality} applies twice (or under two spellings);"
+                                      f" one application per municipality"))
+            break
     return out, errors
 
 

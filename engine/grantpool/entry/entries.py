@@ -20,9 +20,12 @@ from grantpool.books import chart as acc
 from grantpool.generate.model import Directive, Event, Open, Txn, money
 from grantpool.generate.names import codes
 from grantpool.generate.writer import render
+from grantpool.privacy.cpr import looks_like_cpr, redact
 from grantpool.rules.pooldef import PoolDef
 
-CITIZEN_ID = re.compile(r"^P-[A-Z0-9]{2,4}-\d{3,6}$")
+CITIZEN_ID = re.compile(r"P-[A-Z0-9]{2,4}-\d{3,6}")
+# An approval's case reference: letters, digits and . / _ - (spaces inside), no quotes.
+APPROVAL_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./_-]{0,39}")
 
 
 class EntryError(ValueError):
@@ -60,13 +63,25 @@ class Books:
         self.pool = pool
         self.opens = {e.account: e for e in entries if isinstance(e, data.Open)}
 
+    def municipalities(self) -> list[str]:
+        """The municipalities with a grant, spelled as their bank account's ``open`` says."""
+        return sorted({str(o.meta["municipality"]) for o in self.opens.values()
+                       if "municipality" in o.meta and "citizen" not in o.meta
+                       and o.account == acc.muni_bank(str(o.meta["municipality"]))})
+
     def municipality_file(self, name: str) -> Path:
+        """The file of *name*'s grant; *name* exactly as the books spell it."""
         bank = self.opens.get(acc.muni_bank(name))
-        if bank is None:
-            raise EntryError(f"no grant to '{name}' in the books; allocate one first")
+        if bank is None or bank.meta.get("municipality") != name:
+            known = ", ".join(self.municipalities()) or "none yet"
+            raise EntryError(f"'{_shown(name)}' is not a municipality with a grant in the books "
+                             f"(spelled exactly as opened: {known}); allocate one first")
         return Path(bank.meta["filename"])
 
     def citizen(self, pid: str) -> Citizen:
+        if not CITIZEN_ID.fullmatch(pid):
+            raise EntryError(f"'{_shown(pid)}' is not a pseudonymous id like P-AAR-017: never "
+                             f"a name or CPR number")
         opened = next((o for o in self.opens.values() if o.meta.get("citizen") == pid
                        and o.account.endswith(":Available")), None)
         if opened is None:
@@ -97,9 +112,9 @@ def budget(books: Books, municipality: str, pid: str | None, day: datetime.date,
            amount: Decimal) -> Draft:
     target = books.municipality_file(municipality)
     pid = pid or books.next_citizen(municipality)
-    if not CITIZEN_ID.match(pid):
-        raise EntryError(f"'{pid}' is not a pseudonymous id like P-AAR-017: never a name or "
-                         f"CPR number")
+    if not CITIZEN_ID.fullmatch(pid):
+        raise EntryError(f"'{_shown(pid)}' is not a pseudonymous id like P-AAR-017: never a "
+                         f"name or CPR number")
     available, committed = acc.citizen_available(municipality, pid), acc.citizen_committed(
         municipality, pid)
     meta = (("citizen", pid), ("municipality", municipality))
@@ -128,6 +143,10 @@ def purchase(books: Books, pid: str, day: datetime.date, amount: Decimal, catego
     if expense not in books.opens:
         raise EntryError(f"{expense} is not opened in the books")
     source = c.committed if from_commitment else c.available
+    if approval is not None and (not APPROVAL_REF.fullmatch(approval)
+                                 or looks_like_cpr(approval)):
+        raise EntryError("--approval must be a case reference like 2018-0042 or SAG/17/311 "
+                         "(letters, digits, spaces and . / _ -; at most 40; no personal data)")
     meta = (("approval", approval),) if approval else ()
     txn = Txn(day, f"Purchase: {category}", "purchase",
               ((expense, money(amount)), (source, -money(amount))), meta)
@@ -145,11 +164,11 @@ def give_back(books: Books, pid: str, day: datetime.date, amount: Decimal | None
 
 
 def salary(books: Books, municipality: str, day: datetime.date, amount: Decimal) -> Draft:
+    target = books.municipality_file(municipality)
     txn = Txn(day, "Payroll: support staff", "salary",
               ((acc.muni_salary(municipality), -money(amount)),
                (acc.salary_expense(municipality), money(amount))))
-    return Draft(books.municipality_file(municipality), [txn],
-                 f"salary {money(amount)} ({municipality})")
+    return Draft(target, [txn], f"salary {money(amount)} ({municipality})")
 
 
 def repayment(books: Books, municipality: str, day: datetime.date,
@@ -189,7 +208,7 @@ def event(books: Books, kind: str, subject: str, day: datetime.date) -> Draft:
     elif kind in GRANT_EVENTS:
         target = books.municipality_file(subject)
     else:
-        raise EntryError(f"unknown event '{kind}'; use one of "
+        raise EntryError(f"unknown event '{_shown(kind)}'; use one of "
                          f"{', '.join(CITIZEN_EVENTS + GRANT_EVENTS)}")
     return Draft(target, [Event(day, kind, subject)], f"{kind} for {subject}")
 
@@ -198,5 +217,11 @@ def _category(books: Books, code: str) -> str:
     category = books.pool.category(code)
     if category is None:
         known = ", ".join(c.code for c in books.pool.categories)
-        raise EntryError(f"unknown category '{code}'; use one of {known}")
+        raise EntryError(f"unknown category '{_shown(code)}'; use one of {known}")
     return category.account
+
+
+def _shown(text: str) -> str:
+    """Input repeated in a message: at most 40 characters, CPR-looking numbers removed."""
+    short = redact(text)
+    return short if len(short) <= 40 else short[:39] + "…"

@@ -1,33 +1,48 @@
-"""Checked before written: the books plus the new entries are loaded and judged
-by the rules; a new error finding refuses the write, the files untouched.
+"""Checked before written: the books plus the new entries are judged by the rules;
+a new error finding refuses the write, the files untouched.
 
-All of it happens under the books' lock, so two writers cannot both pass the
-check on the same money: the second is judged with the first's entry in.
+All of it happens under the books' lock, and the entry itself is built there from
+the books as they are then (a new citizen's id included), so two writers cannot
+both pass the check on the same money or take the same id: the second is judged
+with the first's entry in.
+
+The new text is never put in a file to be judged: the loader reads it from a
+string that includes the books' main file (``loader.load_string``), so nothing
+can be planted in its place, and no plugin runs but ours (the rules are run on
+the result here; an included file's ``plugin`` lines are not run by Beancount).
 """
 
 from __future__ import annotations
 
 import datetime
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from beancount import loader
+
 from grantpool.audit.findings import Finding, from_error
 from grantpool.books.loading import load
+from grantpool.books.opening import open_books
 from grantpool.books.writing import append_locked, books_lock
+from grantpool.entry.entries import Books, Draft
 from grantpool.rules import engine
 from grantpool.rules.spec import RuleSet
+
+NEW_ENTRY = "<new entry>"
+_STRING = "<string>"
+# The judged string's first lines are the include and a blank line.
+_HEADER_LINES = 2
 
 
 class Refused(Exception):
     """The entry would add an error finding; ``findings`` say which."""
 
-    def __init__(self, findings: list[Finding]) -> None:
+    def __init__(self, findings: list[Finding], draft: Draft | None = None) -> None:
         super().__init__("; ".join(f.to_text() for f in findings))
         self.findings = findings
+        self.draft = draft
 
 
 @dataclass(frozen=True)
@@ -40,43 +55,88 @@ def _key(f: Finding) -> tuple[str, str, int, str]:
     return (f.rule, f.filename, f.lineno, f.message)
 
 
-@contextmanager
-def _probe(main: Path, text: str) -> Iterator[Path]:
-    """A file beside the books that includes them and adds *text* (options and
-    plugins of included files are ignored: the rules are run here instead)."""
-    probe = main.parent / f".grantpool-probe-{os.getpid()}.beancount"
-    probe.write_text(f'include "{main.name}"\n\n{text}', encoding="utf-8")
-    try:
-        yield probe
-    finally:
-        probe.unlink(missing_ok=True)
-
-
-def _judge(path: Path, rules: RuleSet, as_of: datetime.date) -> list[Finding]:
-    entries, errors, options = load(path)
+def _findings(entries: list[Any], errors: list[Any], options: dict[str, Any],
+              rules: RuleSet, as_of: datetime.date) -> list[Finding]:
     found: list[Any] = [e for e in errors if not hasattr(e, "rule")]
     found += engine.run(entries, rules, as_of, tuple(options.get("include", [])))
-    return [from_error(e) for e in found if getattr(e, "rule", "") != "as-of"]
+    return [_named(from_error(e)) for e in found if getattr(e, "rule", "") != "as-of"]
 
 
-NEW_ENTRY = "<new entry>"
-
-
-def _new_entry(finding: Finding, probe: Path) -> Finding:
-    """Name the new text, not the probe file, in a finding about it."""
-    if Path(finding.filename).resolve() != probe.resolve():
+def _named(finding: Finding) -> Finding:
+    """Name the new text, not the loader's ``<string>``, in a finding about it."""
+    if finding.filename != _STRING:
         return finding
-    return replace(finding, filename=NEW_ENTRY, lineno=max(finding.lineno - 2, 0))
+    return replace(finding, filename=NEW_ENTRY, lineno=max(finding.lineno - _HEADER_LINES, 0))
+
+
+def judge_loaded(main: Path, entries: list[Any], errors: list[Any], options: dict[str, Any],
+                 rules: RuleSet, text: str, as_of: datetime.date) -> Verdict:
+    """What *text* adds to the findings of the books at *main*, already loaded."""
+    before = {_key(f) for f in _findings(entries, errors, options, rules, as_of)}
+    source = f'include "{_escaped(main.resolve())}"\n\n{text}'
+    new_entries, new_errors, new_options = loader.load_string(source)
+    after = _findings(new_entries, new_errors, new_options, rules, as_of)
+    added = [f for f in after if _key(f) not in before]
+    return Verdict([f for f in added if f.severity == "error"],
+                   [f for f in added if f.severity == "warning"])
 
 
 def judge(main: Path, rules: RuleSet, text: str, as_of: datetime.date) -> Verdict:
     """What the new *text* adds to the findings of the books at *main*."""
-    before = {_key(f) for f in _judge(main, rules, as_of)}
-    with _probe(main, text) as probe:
-        after = [_new_entry(f, probe) for f in _judge(probe, rules, as_of)]
-    added = [f for f in after if _key(f) not in before]
-    return Verdict([f for f in added if f.severity == "error"],
-                   [f for f in added if f.severity == "warning"])
+    entries, errors, options = load(main)
+    return judge_loaded(main, entries, errors, options, rules, text, as_of)
+
+
+def _escaped(path: Path) -> str:
+    return str(path).replace("\\", "\\\\").replace('"', '\\"')
+
+
+Part = tuple[Path, str, bool]
+# Run under the lock after the files are written: (the files, what was written).
+AfterWrite = Callable[[list[Path], str], None]
+
+
+def write_parts(main: Path, parts: list[Part], after: AfterWrite | None = None,
+                summary: str = "entries") -> None:
+    """Append each part to its file, in order (every state between two appends is valid
+    books); then *after* (e.g. a git commit).  If *after* fails, every file is put back
+    as it was and its exception propagates.  The caller holds the books' lock."""
+    olds = {target: target.read_text(encoding="utf-8") if target.exists() else None
+            for target, _, _ in parts}
+    for target, text, _ in parts:
+        append_locked(main, target, text)
+    if after is None:
+        return
+    try:
+        after(list(olds), summary)
+    except BaseException:
+        _restore(olds)
+        raise
+
+
+def _restore(olds: dict[Path, str | None]) -> None:
+    from grantpool.generate.writer import write_atomic  # noqa: PLC0415 (cycle-free here)
+
+    for target, old in olds.items():
+        if old is None:
+            target.unlink(missing_ok=True)
+        else:
+            write_atomic(target, old)
+
+
+def checked_write_many(main: Path, parts: list[Part], rules: RuleSet, as_of: datetime.date,
+                       dry_run: bool = False, after: AfterWrite | None = None) -> Verdict:
+    """Judge the *parts* marked to be judged together; on no new error, append each
+    part to its file.  An ``include`` line is not judged: its file is in the judged
+    text already."""
+    with books_lock(main.parent):
+        combined = "\n".join(text for _, text, judged in parts if judged)
+        verdict = judge(main, rules, combined, as_of)
+        if verdict.errors:
+            raise Refused(verdict.errors)
+        if not dry_run:
+            write_parts(main, parts, after, "grants and their tranches")
+    return verdict
 
 
 def checked_write(main: Path, target: Path, text: str, rules: RuleSet,
@@ -85,17 +145,38 @@ def checked_write(main: Path, target: Path, text: str, rules: RuleSet,
     return checked_write_many(main, [(target, text, True)], rules, as_of, dry_run)
 
 
-def checked_write_many(main: Path, parts: list[tuple[Path, str, bool]], rules: RuleSet,
-                       as_of: datetime.date, dry_run: bool = False) -> Verdict:
-    """Judge the *parts* marked to be judged together; on no new error, append each
-    part to its file, in order (so every state between two appends is valid books).
-    An ``include`` line is not judged: its file is in the judged text already."""
+@dataclass(frozen=True)
+class Recorded:
+    draft: Draft
+    text: str
+    verdict: Verdict
+
+
+def judged_as_of(entries: list[Any], newest: datetime.date) -> datetime.date:
+    """The day an entry is judged for: its own date, or the books' last if that is later
+    (so a backdated entry is judged with everything after it).  Only findings the entry
+    adds count, so what time alone brings (a deadline passing) never refuses it."""
+    last = max((getattr(e, "date", newest) for e in entries), default=newest)
+    return max(newest, last)
+
+
+def record_entry(main: Path, make: Callable[[Books], Draft], today: datetime.date,
+                 dry_run: bool = False, after: AfterWrite | None = None) -> Recorded:
+    """Load the books under their lock, build the entry from them, judge it with the
+    same load, and append it unless refused or *dry_run*.
+
+    Raises ``Refused`` (with the draft's findings), ``EntryError`` from *make*,
+    ``CannotLoad``/``NoRules`` for unreadable books, ``WriteRefused`` for a write
+    that could not be made."""
     with books_lock(main.parent):
-        combined = "\n".join(text for _, text, judged in parts if judged)
-        verdict = judge(main, rules, combined, as_of)
+        books = open_books(main, today)
+        draft = make(Books(books.entries, books.rules.pool))
+        text = draft.text(books.rules.pool.currency)
+        as_of = judged_as_of(books.entries, draft.last_date)
+        verdict = judge_loaded(main, books.entries, books.errors, books.options, books.rules,
+                               text, as_of)
         if verdict.errors:
-            raise Refused(verdict.errors)
+            raise Refused(verdict.errors, draft)
         if not dry_run:
-            for target, text, _ in parts:
-                append_locked(main, target, text)
-    return verdict
+            write_parts(main, [(draft.target, text, True)], after, draft.summary)
+    return Recorded(draft, text, verdict)

@@ -157,7 +157,6 @@ class GrantPool(FavaExtensionBase):
         if ruleset is None:
             return jsonify({"ok": False, "message": why}), 400  # type: ignore[return-value]
         status, answer = form.record_purchase(Path(self.ledger.beancount_file_path),
-                                              self.entries(), ruleset,
                                               request.get_json(silent=True))
         return jsonify(answer), status  # type: ignore[return-value]
 

@@ -12,11 +12,13 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from grantpool.books.loading import CannotLoad
+from grantpool.books.opening import NoRules
 from grantpool.books.writing import WriteRefused
 from grantpool.entry import entries as build
-from grantpool.entry.entries import Books, EntryError
-from grantpool.entry.guard import Refused, checked_write
-from grantpool.rules.spec import RuleSet
+from grantpool.entry.entries import EntryError
+from grantpool.entry.guard import Refused, record_entry
+from grantpool.privacy.cpr import redact
 
 
 def read_only(app: Any) -> bool:
@@ -33,29 +35,26 @@ def _form(body: Any) -> tuple[str, datetime.date, Decimal, str, str | None]:
         amount = Decimal(str(body.get("amount", "")))
     except (ValueError, InvalidOperation) as exc:
         raise EntryError("date must be YYYY-MM-DD and amount like 1500.00") from exc
-    if amount <= 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
         raise EntryError("amount must be positive, with at most 2 decimals")
     approval = str(body.get("approval") or "").strip() or None
     return str(body.get("citizen", "")), day, amount, str(body.get("category", "")), approval
 
 
-def record_purchase(main: Path, entries: list[Any], rules: RuleSet,
-                    body: Any) -> tuple[int, dict[str, Any]]:
-    """(HTTP status, JSON answer) for a purchase posted from the form."""
+def record_purchase(main: Path, body: Any) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, JSON answer) for a purchase posted from the form: the same checked
+    entry as ``grantpool purchase``, built and judged under the books' lock."""
     try:
         pid, day, amount, category, approval = _form(body)
-        draft = build.purchase(Books(entries, rules.pool), pid, day, amount, category,
-                               approval=approval)
-        last = max((e.date for e in entries), default=day)
-        verdict = checked_write(main, draft.target, draft.text(rules.pool.currency), rules,
-                                max(day, last))
-    except EntryError as exc:
-        return 400, {"ok": False, "message": str(exc), "findings": []}
+        done = record_entry(main, lambda books: build.purchase(
+            books, pid, day, amount, category, approval=approval), datetime.date.today())
+    except (EntryError, CannotLoad, NoRules) as exc:
+        return 400, {"ok": False, "message": redact(str(exc)), "findings": []}
     except Refused as exc:
         return 409, {"ok": False, "message": f"refused: {len(exc.findings)} error(s); nothing "
                                              f"was written",
                      "findings": [f.to_json() for f in exc.findings]}
     except WriteRefused as exc:
         return 500, {"ok": False, "message": str(exc), "findings": []}
-    return 200, {"ok": True, "message": f"recorded: {draft.summary}",
-                 "findings": [f.to_json() for f in verdict.warnings]}
+    return 200, {"ok": True, "message": f"recorded: {done.draft.summary}",
+                 "findings": [f.to_json() for f in done.verdict.warnings]}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -12,8 +13,20 @@ _WIDTH = 76
 _ORDER = {Open: 0, Balance: 1, Txn: 2, Event: 3, Close: 4}
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+
+
+def quote(value: str) -> str:
+    """*value* as a Beancount string literal: backslash and quote escaped, so no text
+    can close the string and write a directive of its own.  Control characters (a
+    newline among them) have no place in the books' strings: ``ValueError``."""
+    if _CONTROL.search(value):
+        raise ValueError("a text for the books holds a control character (a line break?)")
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
 def _meta(meta: tuple[tuple[str, str], ...]) -> str:
-    return "".join(f'\n  {key}: "{value}"' for key, value in meta)
+    return "".join(f"\n  {key}: {quote(value)}" for key, value in meta)
 
 
 def render(d: Directive, currency: str) -> str:
@@ -22,10 +35,10 @@ def render(d: Directive, currency: str) -> str:
     if isinstance(d, Close):
         return f"{d.date} close {d.account}"
     if isinstance(d, Event):
-        return f'{d.date} event "{d.type}" "{d.description}"'
+        return f"{d.date} event {quote(d.type)} {quote(d.description)}"
     if isinstance(d, Balance):
         return f"{d.date} balance {d.account:<{_WIDTH - 19}} {money(d.amount):>14} {currency}"
-    lines = [f'{d.date} * "{d.narration}" #{d.tag}{_meta(d.meta)}']
+    lines = [f"{d.date} * {quote(d.narration)} #{d.tag}{_meta(d.meta)}"]
     lines += [f"  {a:<{_WIDTH - 2}} {money(x):>14} {currency}" for a, x in d.postings]
     return "\n".join(lines)
 

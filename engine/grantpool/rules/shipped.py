@@ -18,8 +18,11 @@ class UnknownPool(Exception):
 
 
 def pools_folder() -> Path:
-    """The installed folder of the shipped pools' rules files."""
-    return Path(__file__).resolve().parent.parent / "pools"
+    """The installed folder of the shipped pools' rules files (in a source checkout run
+    without installing, the repository's ``rules/``)."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "pools"
+    return installed if installed.is_dir() else package.parent.parent / "rules"
 
 
 def shipped_ids() -> list[str]:
