@@ -17,6 +17,10 @@ def danish(amount: Decimal) -> str:
     return f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
 
 
+def number(text: str) -> Decimal:
+    return Decimal(text.replace(".", "").replace(",", "."))
+
+
 def statement_lines(ledger: Path, bank: str, first: datetime.date, last: datetime.date,
                     extra: list[tuple[datetime.date, Decimal, str]] = ()) -> list[str]:
     """The bank's lines for the days first..last as the books have them, plus *extra*."""
@@ -32,6 +36,18 @@ def statement_lines(ledger: Path, bank: str, first: datetime.date, last: datetim
         rows.append(f"{day:%d-%m-%Y};{day:%d-%m-%Y};Betaling;{danish(amount)};"
                     f"{danish(balance)};{ref}")
     return rows
+
+
+def rebalance(rows: list[str]) -> list[str]:
+    """*rows* (header first) with every Saldo the running balance from the first line's
+    opening, as a bank would print them after a line was taken out or changed."""
+    fields = [row.split(";") for row in rows[1:]]
+    balance = number(fields[0][4]) - number(fields[0][3])
+    out = [rows[0]]
+    for field in fields:
+        balance += number(field[3])
+        out.append(";".join([*field[:4], danish(balance), *field[5:]]))
+    return out
 
 
 def write(path: Path, rows: list[str], encoding: str = "utf-8") -> Path:

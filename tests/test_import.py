@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from grantpool.cli import main
-from tests.statements import statement_lines, write
+from tests.statements import rebalance, statement_lines, write
 
 AARHUS = "Assets:Municipality:Aarhus:Bank"
 FEB = (datetime.date(2018, 2, 1), datetime.date(2018, 2, 28))
@@ -66,7 +66,7 @@ def test_import__a_book_entry_missing_from_the_statement_is_listed(
 ) -> None:
     rows = statement_lines(example_copy, AARHUS, *FEB)
     del rows[3]  # the bank never saw this payment
-    code, out, _ = run(example_copy, write(tmp_path / "aarhus-feb.csv", rows))
+    code, out, _ = run(example_copy, write(tmp_path / "aarhus-feb.csv", rebalance(rows)))
     assert code == 0
     assert out.count("unmatched books ") == 1 and "2018-02-14 Purchase: " in out
 
@@ -78,7 +78,7 @@ def test_import__a_book_entry_missing_from_the_statement_is_listed(
         (lambda rows: [*rows[:4], rows[4].replace("-2.690,00", "-2690.00"), *rows[5:]], 5,
          "'-2690.00' is not a Danish amount"),
         (lambda rows: [*rows[:3], rows[3].replace("14-02-2018", "2018-02-14", 1), *rows[4:]], 4,
-         "does not match format"),
+         "Dato '2018-02-14' is not a date like 08-02-2018"),
         (lambda rows: [*rows[:2], "09-02-2018;Betaling", *rows[3:]], 3, "2 fields, the header"),
     ],
     ids=["missing column", "bad number", "bad date", "short line"],
@@ -102,6 +102,8 @@ def test_import__a_wrong_encoding_is_refused(example_copy: Path, tmp_path: Path)
     code, _, err = run(example_copy, statement)
     assert code == 2 and f"{statement}:1: not utf-8-sig text" in err
     assert aarhus(example_copy).read_bytes() == before
+    code, _, err = run(example_copy, statement, "--encoding", "no-such-codec")
+    assert code == 2 and f"{statement}:1: 'no-such-codec' is not a text encoding" in err
     code, out, _ = run(example_copy, statement, "--encoding", "latin-1")
     assert code == 0 and "nothing new" in out
 

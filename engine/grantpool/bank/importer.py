@@ -6,7 +6,9 @@ flagged transaction (``!``, ``#unreconciled``) between the bank account and
 closes with a ``balance`` assertion of the statement's last balance.  The
 bank's text is not copied (it may name people): ``bank_ref`` ties the entry to
 the statement line.  ``deduplicate`` marks what the books already hold, by
-``bank_ref`` and by the balance assertion, so importing a file twice adds nothing.
+the balance assertion; a bank line the books already hold is matched (by its
+``bank_ref``, one to one: ``grantpool.bank.matching``) and so never extracted,
+and importing a file twice adds nothing.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class BankStatementImporter(Importer):  # type: ignore[misc]
         self.days = days
         self.encoding = encoding
         self.matches = Matches()
+        self._read: dict[str, list[BankLine]] = {}
 
     @property
     def name(self) -> str:
@@ -49,18 +52,25 @@ class BankStatementImporter(Importer):  # type: ignore[misc]
         return self.bank
 
     def lines(self, filepath: str) -> list[BankLine]:
-        return read_statement(Path(filepath), self.encoding)
+        """The statement's lines, oldest first (read once per importer)."""
+        if filepath not in self._read:
+            self._read[filepath] = read_statement(Path(filepath), self.encoding)
+        return self._read[filepath]
+
+    def remember(self, filepath: str, lines: list[BankLine]) -> None:
+        """Use *lines*, already read from *filepath*, instead of reading it again."""
+        self._read[filepath] = lines
 
     def date(self, filepath: str) -> datetime.date | None:
         lines = self.lines(filepath)
-        return max(x.date for x in lines) if lines else None
+        return lines[-1].date if lines else None
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
         lines = self.lines(filepath)
         self.matches = match(lines, list(existing), self.bank, self.days)
         new: list[data.Directive] = [self._entry(filepath, x) for x in self.matches.unmatched_bank]
         if lines:
-            last = max(lines, key=lambda x: (x.date, x.line))
+            last = lines[-1]
             meta = data.new_metadata(filepath, last.line)
             units = amount.Amount(last.balance, self.currency)
             new.append(data.Balance(meta, last.date + ONE_DAY, self.bank, units, None, None))
@@ -80,13 +90,14 @@ class BankStatementImporter(Importer):  # type: ignore[misc]
                                     {"unreconciled"}), frozenset(), post)
 
     def deduplicate(self, entries: data.Entries, existing: data.Entries) -> None:
-        refs = {e.meta.get("bank_ref") for e in existing if isinstance(e, data.Transaction)}
+        """Mark a closing balance the books already assert.  Transactions need no mark:
+        ``extract`` made them only for lines no entry of the books matched (two bank
+        lines may share a reference; each is booked)."""
         balances = {(e.date, e.account, e.amount.number) for e in existing
                     if isinstance(e, data.Balance)}
         for entry in entries:
-            if (isinstance(entry, data.Transaction) and entry.meta.get("bank_ref") in refs) or (
-                    isinstance(entry, data.Balance)
-                    and (entry.date, entry.account, entry.amount.number) in balances):
+            if isinstance(entry, data.Balance) and (
+                    entry.date, entry.account, entry.amount.number) in balances:
                 entry.meta["__duplicate__"] = True
 
 

@@ -1,9 +1,13 @@
 """``grantpool import``: a bank statement into the books, once.
 
-Loads the books, reads the whole statement (any bad line refuses it all), runs
-the beangulp importer, drops what the books already hold, and appends the rest
-(unmatched bank lines, the closing balance) to the file where the bank account
-is opened.  Nothing is written when the statement is bad or nothing is new.
+Reads the whole statement first (any bad line refuses it all, before the books
+are touched).  Then, holding the books' lock from the first read of the books
+to the last write: loads them, checks the account is one of their banks and
+that the statement opens at their balance of it, matches its lines one to one
+(``grantpool.bank.matching``), and appends what is new (bank lines no entry
+matched, the closing balance) to the file where the bank account is opened.
+Two imports of one statement at once therefore book it once.  Nothing is
+written when the statement is bad or nothing is new.
 """
 
 from __future__ import annotations
@@ -16,16 +20,24 @@ from typing import Any
 from beancount.core import data
 from beancount.parser import printer
 
+from grantpool.bank.balances import check_opening
 from grantpool.bank.importer import BankStatementImporter
 from grantpool.bank.matching import Matches
+from grantpool.bank.statement import read_statement
 from grantpool.books import chart as acc
+from grantpool.books.loading import check_readable
 from grantpool.books.opening import open_books
-from grantpool.books.writing import append
+from grantpool.books.roles import roles
+from grantpool.books.writing import append_locked, books_lock
 from grantpool.generate.books import slug
+from grantpool.privacy.cpr import redact
+
+BANK_ROLES = ("pool_bank", "muni_bank")
 
 
 class NoBankAccount(ValueError):
-    """The statement's bank account is not given and cannot be told from its name."""
+    """The statement's bank account is not given and cannot be told from its name, or
+    what was given is not a bank account of the books."""
 
 
 @dataclass
@@ -51,25 +63,51 @@ def bank_for(statement: Path, entries: list[Any]) -> str:
                         f"pass --account (e.g. {acc.muni_bank('Aarhus')})")
 
 
+def bank_accounts(entries: list[Any]) -> list[str]:
+    """The books' bank accounts: those opened as the pool's or a municipality's bank."""
+    return sorted(a for a, r in roles(entries).items() if r.role in BANK_ROLES)
+
+
+def bank_account(ledger: Path, given: str | None, statement: Path, entries: list[Any]) -> str:
+    """*given* if it is a bank account of the books, else the one the file name tells."""
+    account = given if given is not None else bank_for(statement, entries)
+    banks = bank_accounts(entries)
+    if account not in banks:
+        shown = redact(repr(account[:80]))
+        example = ", ".join(banks[:3]) + (", …" if len(banks) > 3 else "")
+        raise NoBankAccount(f"{shown}: not a bank account of {ledger}; pass --account one of "
+                            f"its bank accounts ({example or 'none is opened'})")
+    return account
+
+
 def import_statement(ledger: Path, statement: Path, bank: str | None, days: int,
                      encoding: str = "utf-8-sig") -> ImportResult:
-    books = open_books(ledger, datetime.date.today())
-    account = bank or bank_for(statement, books.entries)
-    opened = [e for e in books.entries if isinstance(e, data.Open) and e.account == account]
-    if not opened:
-        raise NoBankAccount(f"{account}: no such account is opened in {ledger}")
-    importer = BankStatementImporter(account, books.rules.pool.currency, days, encoding)
-    extracted = importer.extract(str(statement), books.entries)
-    importer.deduplicate(extracted, books.entries)
-    new = [e for e in extracted if not e.meta.get("__duplicate__")]
-    target = Path(opened[0].meta["filename"])
-    result = ImportResult(statement, account, target, importer.matches, new)
-    if new:
-        _ensure_open(new, books.entries, account, books.rules.pool.currency)
-        text = "\n".join(printer.format_entry(e) for e in new)
-        header = f";; Imported from {statement.name} by grantpool import\n"
-        append(ledger, target, header + text)
+    lines = read_statement(statement, encoding)
+    check_readable(ledger)
+    with books_lock(ledger.parent):
+        books = open_books(ledger, datetime.date.today())
+        account = bank_account(ledger, bank, statement, books.entries)
+        check_opening(statement, lines[0], books.entries, account)
+        importer = BankStatementImporter(account, books.rules.pool.currency, days, encoding)
+        importer.remember(str(statement), lines)
+        extracted = importer.extract(str(statement), books.entries)
+        importer.deduplicate(extracted, books.entries)
+        new = [e for e in extracted if not e.meta.get("__duplicate__")]
+        opened = next(e for e in books.entries
+                      if isinstance(e, data.Open) and e.account == account)
+        target = Path(opened.meta["filename"])
+        result = ImportResult(statement, account, target, importer.matches, new)
+        if new:
+            _ensure_open(new, books.entries, account, books.rules.pool.currency)
+            text = "\n".join(printer.format_entry(e) for e in new)
+            header = f";; Imported from {_printable(statement.name)} by grantpool import\n"
+            append_locked(ledger, target, header + text)
     return result
+
+
+def _printable(name: str) -> str:
+    """A file name fit for a comment line in the books: one line, no CPR-like number."""
+    return redact("".join(c if c.isprintable() else "?" for c in name))
 
 
 def _ensure_open(new: list[data.Directive], entries: list[Any], bank: str, currency: str) -> None:

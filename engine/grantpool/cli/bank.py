@@ -10,6 +10,8 @@ import click
 if TYPE_CHECKING:
     from grantpool.bank.imports import ImportResult
 
+MAX_DAYS = 60
+
 
 def report_lines(result: ImportResult) -> list[str]:
     """Every bank line matched or not, every book entry of the period not on the statement."""
@@ -34,8 +36,9 @@ def report_lines(result: ImportResult) -> list[str]:
 @click.option("--ledger", type=click.Path(path_type=Path),
               default=Path("ledger/main.beancount"), show_default=True)
 @click.option("--account", default=None,
-              help="The bank account (default: told from the file name, e.g. aarhus-2018-03.csv).")
-@click.option("--match-days", default=5, show_default=True,
+              help="The bank account, one opened as the pool's or a municipality's bank "
+                   "(default: told from the file name, e.g. aarhus-2018-03.csv).")
+@click.option("--match-days", default=5, show_default=True, type=click.IntRange(0, MAX_DAYS),
               help="A bank line matches a book entry dated this many days either side.")
 @click.option("--encoding", default="utf-8-sig", show_default=True,
               help="The statement's text encoding (e.g. cp1252 for some bank exports).")
