@@ -199,3 +199,15 @@ def test_entry_faults__new_ids_are_chosen_under_the_lock_by_two_writers(books: P
     ids = [e.meta["citizen"] for e in entries if isinstance(e, data.Open)
            and e.account.endswith(":Available")]
     assert len(ids) == len(set(ids)) == 21  # P-LEJ-001 and 20 new ones, none refused
+
+
+def test_entry_faults__a_lock_that_cannot_be_taken_is_one_line_exit_2(books: Path) -> None:
+    """The lock file's place is taken by a folder: the lock cannot be had (as root, a
+    read-only folder would not stop us, so this stands in for a permission problem)."""
+    before = snapshot(books)
+    lock = books.parent / ".grantpool.lock"
+    lock.unlink(missing_ok=True)
+    lock.mkdir()
+    got, _, err = gp(*PURCHASE, "--amount", "10", env={"GRANTPOOL_LOCK_TIMEOUT": "0.5"})
+    assert got == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert snapshot(books) == before

@@ -59,6 +59,7 @@ thresholds: {{window_ends_within_days: 30, unspent_share_over: 0.5, dormant_days
 mail:
   host: 127.0.0.1
   port: {port}
+  tls: none
   sender: grantpool@example.org
   ministry: [ministry@example.org]
   municipalities:

@@ -21,7 +21,8 @@ DEFAULT_TIMEOUT = 60.0
 
 
 class BooksBusy(Exception):
-    """Another writer held the books for longer than this one would wait."""
+    """Another writer held the books for longer than this one would wait, or the lock
+    cannot be taken at all (a missing or unwritable folder)."""
 
 
 def lock_timeout() -> float:
@@ -45,6 +46,11 @@ def books_lock(folder: Path, timeout: float | None = None) -> Iterator[None]:
         raise BooksBusy(
             f"{folder}: the books are held by another writer ({LOCK_NAME}) for over "
             f"{wait:g} s; nothing was written; try again when it has finished") from exc
+    except OSError as exc:
+        raise BooksBusy(
+            f"{folder / LOCK_NAME}: the books' lock cannot be taken ({exc.strerror or exc}); "
+            f"check that the books' folder exists and is writable; nothing was written"
+        ) from exc
     try:
         yield
     finally:

@@ -1,14 +1,26 @@
 """The scheduled run's configuration (``deploy/schedule.yaml``), read to
-``(config, errors)`` like a rules file.  Paths are relative to the file."""
+``(config, errors)`` like a rules file.  Paths are relative to the file.
+
+Mail goes over verified TLS: ``tls: starttls`` (the default, port 587) or ``tls: ssl``
+(SMTPS, port 465), checked against the system's CAs, ``SSL_CERT_FILE``, or ``ca_file``.
+``tls: none`` (port 25) is only allowed to a loopback host (a local relay).
+"""
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 from grantpool.rules.fields import Fields
 from grantpool.rules.yamlsrc import ConfigError, Node, load_yaml
+
+Tls = Literal["starttls", "ssl", "none"]
+PORTS: dict[Tls, int] = {"starttls": 587, "ssl": 465, "none": 25}
+MAIL_KEYS = frozenset({"host", "port", "tls", "starttls", "ca_file", "username_env",
+                       "password_env", "sender", "ministry", "municipalities", "timeout"})
 
 
 @dataclass(frozen=True)
@@ -22,13 +34,14 @@ class Thresholds:
 class Mail:
     host: str
     port: int
-    starttls: bool
+    tls: Tls
     sender: str
     username_env: str | None
     password_env: str | None
     ministry: tuple[str, ...]
     municipalities: dict[str, tuple[str, ...]] = field(default_factory=dict)
     timeout: int = 20
+    ca_file: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +66,7 @@ def load_schedule(path: Path) -> tuple[Schedule | None, list[ConfigError]]:
     folders = {k: f.text(k) for k in ("inbox", "archive", "state")}
     ledger = f.text("ledger", required=False)
     limits = _thresholds(f.sub("thresholds", required=False))
-    mail = _mail(f.sub("mail", required=False))
+    mail = _mail(f.sub("mail", required=False), base)
     if errors or any(v is None for v in folders.values()):
         return None, errors
     return Schedule(base / ledger if ledger else None, base / str(folders["inbox"]),
@@ -81,18 +94,50 @@ def _addresses(f: Fields, key: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _mail(f: Fields | None) -> Mail | None:
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _tls(f: Fields, host: str | None) -> Tls:
+    """``tls: starttls|ssl|none``; the older ``starttls: true|false`` still reads."""
+    tls = f.text("tls", required=False)
+    if "starttls" in f.node:
+        if tls is not None:
+            f.fail("starttls", "give 'tls: starttls|ssl|none' only, not also 'starttls'")
+        tls = "starttls" if f.boolean("starttls", True) else "none"
+    if tls is None:
+        return "starttls"
+    if tls not in PORTS:
+        f.fail("tls", f"'tls' must be starttls, ssl or none, got {tls!r}")
+        return "starttls"
+    if tls == "none" and host is not None and not is_loopback(host):
+        f.fail("tls", f"'tls: none' sends the password in clear text: only allowed to a "
+                      f"loopback host, not {host}; use starttls or ssl")
+    return "none" if tls == "none" else ("ssl" if tls == "ssl" else "starttls")
+
+
+def _mail(f: Fields | None, base: Path) -> Mail | None:
     if f is None:
         return None
+    for key in sorted(set(f.node) - MAIL_KEYS):
+        f.fail(key, f"unknown field '{key}'; the fields are {', '.join(sorted(MAIL_KEYS))}")
     host, sender = f.text("host"), f.text("sender")
     port = f.integer("port", required=False)
+    tls = _tls(f, host)
+    ca_file = f.text("ca_file", required=False)
     per_muni: dict[str, tuple[str, ...]] = {}
     munis = f.sub("municipalities", required=False)
     if munis is not None:
         per_muni = {str(name): _addresses(munis, str(name)) for name in munis.node}
     if host is None or sender is None:
         return None
-    return Mail(host, 25 if port is None else port, f.boolean("starttls", False), sender,
+    return Mail(host, PORTS[tls] if port is None else port, tls, sender,
                 f.text("username_env", required=False), f.text("password_env", required=False),
                 _addresses(f, "ministry"), per_muni,
-                f.integer("timeout", required=False) or 20)
+                f.integer("timeout", required=False) or 20,
+                base / ca_file if ca_file else None)
