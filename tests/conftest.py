@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from grantpool.books.loading import load
+from tests.servers import SmtpInbox, smtp_server
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "ledger"
@@ -53,3 +54,11 @@ def example_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def example_loaded() -> Loaded:
     return load(EXAMPLE / "main.beancount")
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[SmtpInbox, int]]:
+    """A real SMTP server (aiosmtpd) on loopback: its inbox and port."""
+    inbox = SmtpInbox()
+    with smtp_server(inbox) as port:
+        yield inbox, port

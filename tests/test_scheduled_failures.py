@@ -8,34 +8,19 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from grantpool.cli import main
-from tests.servers import SmtpInbox, schedule_file, smtp_server
+from tests.scheduling import run
+from tests.servers import SmtpInbox, schedule_file
 from tests.statements import HEADER, statement_lines, write
 
-TODAY = "2026-01-05"
 LEJRE_BANK = "Assets:Municipality:Lejre:Bank"
 CPR_LIKE = "010190-1234"  # a date-shaped test number, no real person's
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[SmtpInbox, int]]:
-    inbox = SmtpInbox()
-    with smtp_server(inbox) as port:
-        yield inbox, port
-
-
-def run(ledger: Path, config: Path) -> tuple[Result, dict[str, Any]]:
-    result = CliRunner().invoke(main, ["scheduled", str(ledger), "--config", str(config),
-                                       "--as-of", TODAY])
-    path = config.parent / "state" / "status.json"
-    return result, json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 def good_lejre_statement(ledger: Path, inbox: Path) -> Path:

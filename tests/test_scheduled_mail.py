@@ -5,18 +5,13 @@ the credentials the schedule names must be there."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
 
-from grantpool.cli import main
+from tests.scheduling import run
 from tests.servers import SmtpInbox, schedule_file, smtp_server
 
-TODAY = "2026-01-05"
 OVER = """
 2018-12-01 * "Purchase: clothing" #purchase
   Expenses:Municipality:Kolding:Purchases:Clothing   1.00 DKK
@@ -24,18 +19,6 @@ OVER = """
 """  # over P-KOL-001's cap by 1.00
 
 
-@pytest.fixture
-def smtp() -> Iterator[tuple[SmtpInbox, int]]:
-    inbox = SmtpInbox()
-    with smtp_server(inbox) as port:
-        yield inbox, port
-
-
-def run(ledger: Path, config: Path) -> tuple[Result, dict[str, Any]]:
-    result = CliRunner().invoke(main, ["scheduled", str(ledger), "--config", str(config),
-                                       "--as-of", TODAY])
-    path = config.parent / "state" / "status.json"
-    return result, json.loads(path.read_text(encoding="utf-8"))
 
 
 def books_of(ledger: Path, name: str) -> Path:

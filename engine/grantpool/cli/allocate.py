@@ -23,10 +23,8 @@ from grantpool.generate.muni_file import grant_opens
 from grantpool.generate.pool_file import grant_entries, pool_opening
 from grantpool.generate.run import main_text
 from grantpool.generate.writer import file_text, render, write_atomic
-from grantpool.rules.engine import load as load_rules
 from grantpool.rules.pooldef import PoolDef
-from grantpool.rules.shipped import UnknownPool
-from grantpool.rules.shipped import resolve as resolve_pool
+from grantpool.rules.shipped import UnknownPool, load_named
 
 
 def _fail(message: str) -> None:
@@ -47,15 +45,11 @@ def init_command(rules: Path, out: Path) -> None:
     rules file named by its path is declared where it stands.
     """
     try:
-        rules, shipped = resolve_pool(rules)
+        ruleset, shipped = load_named(rules)
     except UnknownPool as exc:
         _fail(str(exc))
         return
-    ruleset, errors = load_rules(rules)
-    if ruleset is None:
-        _fail("; ".join(f"{e.source['filename']}:{e.source['lineno']}: {e.message}"
-                        for e in errors))
-        return
+    rules = Path(ruleset.filename)
     if (out / "main.beancount").exists():
         _fail(f"{out / 'main.beancount'} exists; init makes new books only")
     pool = ruleset.pool

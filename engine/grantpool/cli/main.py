@@ -29,9 +29,7 @@ from grantpool.figures.report import rows as report_rows
 from grantpool.generate.books import GenerateError, slug
 from grantpool.generate.options import GenOptions
 from grantpool.generate.run import generate as run_generate
-from grantpool.rules.engine import load as load_rules
-from grantpool.rules.shipped import UnknownPool
-from grantpool.rules.shipped import resolve as resolve_pool
+from grantpool.rules.shipped import UnknownPool, load_named
 
 DEFAULT_LEDGER = Path("ledger/main.beancount")
 DEFAULT_RULES = Path("dk2017")
@@ -99,16 +97,10 @@ def generate(rules: Path, out: Path, seed: int, municipalities: int, citizens: i
              purchases: int, years: int | None, small_unspent: Decimal) -> None:
     """Write deterministic example books of the pool in RULES into OUT."""
     try:
-        rules, shipped = resolve_pool(rules)
+        ruleset, shipped = load_named(rules)
     except UnknownPool as exc:
         fail(str(exc))
         return
-    ruleset, errors = load_rules(rules)
-    if ruleset is None:
-        for error in errors:
-            click.echo(f"{error.source['filename']}:{error.source['lineno']}: {error.message}",
-                       err=True)
-        sys.exit(EXIT_CANNOT_RUN)
     opts = GenOptions(seed, municipalities, citizens, purchases, years,
                       small_unspent=small_unspent)
     try:

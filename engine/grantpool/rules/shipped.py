@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grantpool.rules.spec import RuleSet
 
 POOL_ID = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 
@@ -45,3 +49,16 @@ def resolve(name: Path) -> tuple[Path, bool]:
     raise UnknownPool(
         f"--rules {text!r}: no such rules file, and no shipped pool of that id; give a path "
         f"to a rules file or one of: {', '.join(shipped_ids())}")
+
+
+def load_named(name: Path) -> tuple[RuleSet, bool]:
+    """``(ruleset, shipped)`` of a pool named by path or id; ``UnknownPool`` with every
+    problem of the rules file as ``file:line: message`` otherwise."""
+    from grantpool.rules.engine import load  # noqa: PLC0415 (the engine imports the kinds)
+
+    path, shipped = resolve(name)
+    ruleset, errors = load(path)
+    if ruleset is None:
+        raise UnknownPool("; ".join(f"{e.source['filename']}:{e.source['lineno']}: {e.message}"
+                                    for e in errors))
+    return ruleset, shipped
