@@ -107,7 +107,7 @@ def test_privacy__cpr_in_a_comment_or_the_rules_file_is_found(
     write_doc: Callable[[str], Path], tmp_path: Path
 ) -> None:
     rules = custom_rules(tmp_path, extra="# case of 2911851234\n")
-    path = write_doc(books("\n; note: 101085 1234 is fine, 1010851234 is not\n", rules=rules))
+    path = write_doc(books("\n; note: 101085 1234, also written 1010851234\n", rules=rules))
     found = sorted((Path(f.source["filename"]).name, f.rule) for f in findings(load(path)))
     assert found == [("custom.yaml", "cpr"), ("main.beancount", "cpr")]
 

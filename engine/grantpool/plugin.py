@@ -11,8 +11,11 @@ or, to judge the books as of a fixed day (default: today)::
 Findings become error values whose ``source`` is the offending directive, so
 bean-check and Fava's Errors page point at it; warnings are marked in the
 message (Beancount has no warning level).  A bad rules file becomes errors
-naming its file and line; the plugin never raises.  The rules file is added to
-the loader's ``include`` list, so the load cache and Fava notice its edits.
+naming its file and line.  The plugin never raises: a rule that stops with an
+exception becomes a ``RuleCrash`` error naming the rule and its line in the
+rules file, so a crash is never silent and the other rules still run.  The
+rules file is added to the loader's ``include`` list, so the load cache and
+Fava notice its edits.
 """
 
 from __future__ import annotations
@@ -42,8 +45,8 @@ def rules_path(config: str, options_map: dict[str, Any]) -> Path:
 def _config(config: str | None, options_map: dict[str, Any]) -> tuple[Path, Any]:
     text = (config or "").strip()
     try:
-        parsed = yaml.safe_load(text) if text.startswith("{") else None
-    except yaml.YAMLError:
+        parsed = yaml.safe_load(text) if text.startswith("{") and len(text) < 4096 else None
+    except (yaml.YAMLError, ValueError):
         parsed = None
     rules, as_of = (parsed.get("rules"), parsed.get("as_of")) if isinstance(parsed, dict) else (
         text, None)
@@ -62,8 +65,13 @@ def grantpool_rules(
     includes = options_map.setdefault("include", [])
     if str(path.resolve()) not in includes:
         includes.append(str(path.resolve()))
-    ruleset, problems = engine.load(path)
-    if ruleset is None:
-        return entries, [RulesFileError(p.source, f"rules file: {p.message}") for p in problems]
-    day = AS_OF.get() or (as_of if isinstance(as_of, datetime.date) else datetime.date.today())
-    return entries, list(engine.run(entries, ruleset, day, tuple(includes)))
+    try:
+        ruleset, problems = engine.load(path)
+        if ruleset is None:
+            return entries, [RulesFileError(p.source, f"rules file: {p.message}")
+                             for p in problems]
+        day = AS_OF.get() or (as_of if isinstance(as_of, datetime.date) else
+                              datetime.date.today())
+        return entries, list(engine.run(entries, ruleset, day, tuple(includes)))
+    except engine.CRASHES as exc:  # outside any one rule: reading the file, indexing the books
+        return entries, [engine.crash({"filename": str(path), "lineno": 0}, "rules-engine", exc)]

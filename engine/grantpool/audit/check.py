@@ -27,7 +27,8 @@ def check(ledger: Path, as_of: datetime.date) -> Report:
     """Load *ledger* as of *as_of* and report the loader's and the rules' findings.
 
     Raises ``grantpool.books.loading.CannotLoad`` when the books cannot be read at all and
-    ``BadRules`` when their rules file is malformed: neither is a verdict on the books.
+    ``BadRules`` when their rules file is malformed or a rule crashed (``rules-engine``):
+    neither is a verdict on the books.
     """
     token = plugin.AS_OF.set(as_of)
     try:
@@ -38,7 +39,7 @@ def check(ledger: Path, as_of: datetime.date) -> Report:
         (from_error(e) for e in errors),
         key=lambda f: (f.filename, f.lineno, f.rule, f.message),
     )
-    bad_rules = [f for f in findings if f.rule == "rules-file"]
+    bad_rules = [f for f in findings if f.rule in ("rules-file", "rules-engine")]
     if bad_rules:
         raise BadRules(bad_rules)
     return Report(ledger, as_of, tuple(findings))

@@ -72,7 +72,8 @@ def check(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
     except BadRules as exc:
         for finding in exc.findings:
             click.echo(finding.to_text(), err=True)
-        fail("the rules file is malformed (see above); fix it and run again")
+        fail("the rules file is malformed or a rule could not run (see above); fix it and run "
+             "again")
         return
     click.echo(report.to_json() if fmt == "json" else report.to_text())
     sys.exit(0 if report.ok else EXIT_FINDINGS)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime
 import gc
 from pathlib import Path
+from typing import Any
 
 from beancount.core import data
 
 from grantpool.rules.context import Context
-from grantpool.rules.errors import Problem, RuleWarning
-from grantpool.rules.index import build_index
+from grantpool.rules.errors import Problem, RuleCrash, RuleWarning
+from grantpool.rules.index import Index, build_index
 from grantpool.rules.kinds import (
     approval,
     cap,
@@ -23,7 +24,12 @@ from grantpool.rules.kinds import (
     time_window,
 )
 from grantpool.rules.spec import Kind, RuleSet, load_rules
+from grantpool.rules.yamlbounds import excerpt
 from grantpool.rules.yamlsrc import ConfigError
+
+# What a check can raise on data it did not foresee.  A crash is reported as a
+# RuleCrash naming the rule (never swallowed); anything else propagates.
+CRASHES = (ArithmeticError, LookupError, TypeError, ValueError, AttributeError, RecursionError)
 
 KINDS: dict[str, Kind] = {
     "cap": cap,
@@ -43,10 +49,19 @@ def load(path: Path) -> tuple[RuleSet | None, list[ConfigError]]:
     return load_rules(path, KINDS)
 
 
+def crash(where: dict[str, object], rule: str, exc: BaseException) -> RuleCrash:
+    """The error for a rule (or the engine) that stopped with *exc*."""
+    why = f"{type(exc).__name__}: {excerpt(str(exc), quote=False)}"
+    what = "the rules engine" if rule == "rules-engine" else "the rule"
+    return RuleCrash(dict(where), f"error [{rule}] {what} stopped ({why}); the books were "
+                                  f"not checked against it: report this with the rules file",
+                     None, rule)
+
+
 def run(
     entries: list[data.Directive], ruleset: RuleSet, as_of: datetime.date,
     files: tuple[str, ...] = (),
-) -> list[Problem]:
+) -> list[Problem | RuleCrash]:
     """Every finding of every rule over the directives dated on or before *as_of*.
 
     Directives dated later are not judged (a plan is not yet a fact); the first
@@ -65,18 +80,27 @@ def run(
             gc.enable()
 
 
+def _check(kind: Kind, rule: Any, index: Index, ctx: Context, ruleset: RuleSet,
+           ) -> list[Problem] | list[RuleCrash]:
+    try:
+        return kind.check(rule, index, ctx)
+    except CRASHES as exc:
+        where = {"filename": ruleset.filename, "lineno": ruleset.lines.get(rule.id, 0)}
+        return [crash(where, rule.id, exc)]
+
+
 def _run(
     entries: list[data.Directive], ruleset: RuleSet, as_of: datetime.date,
     files: tuple[str, ...],
-) -> list[Problem]:
+) -> list[Problem | RuleCrash]:
     # entries come sorted by date: when the last is judged, all are (no copy needed)
     judged = entries if not entries or entries[-1].date <= as_of else [
         e for e in entries if e.date <= as_of]
     index = build_index(judged)
     ctx = Context(ruleset.pool, as_of, files)
-    findings: list[Problem] = []
+    findings: list[Problem | RuleCrash] = []
     for kind, rule in ruleset.rules:
-        findings.extend(kind.check(rule, index, ctx))
+        findings.extend(_check(kind, rule, index, ctx, ruleset))
     later = len(entries) - len(judged)
     if later:
         first = entries[len(judged)]

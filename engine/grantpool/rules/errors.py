@@ -41,6 +41,20 @@ class RulesFileError(NamedTuple):
     severity: str = "error"
 
 
+class RuleCrash(NamedTuple):
+    """A rule that stopped with an exception: the books were not checked against it.
+
+    ``source`` is the rule's line in the rules file; ``rule`` its id.  Validation is
+    meant to make this impossible; it exists so that a crash is never silent.
+    """
+
+    source: dict[str, Any]
+    message: str
+    entry: None = None
+    rule: str = "rules-engine"
+    severity: str = "error"
+
+
 def finding(
     rule: Any, entry: Any, message: str, severity: str | None = None
 ) -> RuleError | RuleWarning:

@@ -13,11 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from grantpool.rules.fields import Fields
+from grantpool.rules.fields import MAX_MONEY, MAX_MONTHS, Fields
+from grantpool.rules.yamlbounds import excerpt
 from grantpool.rules.yamlsrc import ConfigError, Node, load_yaml
 
-ACCOUNT_COMPONENT = re.compile(r"^[A-Z][A-Za-z0-9-]*$")
-CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+ACCOUNT_COMPONENT = re.compile(r"^[A-Z][A-Za-z0-9-]{0,63}$")
+CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+MAX_TRANCHES = 120
+MAX_MIN_GROUP = 10_000
 
 
 @dataclass(frozen=True)
@@ -120,31 +123,34 @@ def _pool(f: Fields, categories: tuple[Category, ...], filename: str) -> PoolDef
         "id": f.text("id"),
         "name": f.text("name"),
         "currency": f.text("currency"),
-        "appropriation": f.decimal("appropriation"),
-        "appropriation_date": f.date("appropriation_date"),
-        "application_pool": f.decimal("application_pool"),
-        "application_deadline": f.date("application_deadline"),
-        "drawing_right": course.decimal("drawing_right") if course else None,
-        "salary_per_course": course.decimal("salary") if course else None,
-        "window_months": f.integer("budget_window_months"),
+        "appropriation": f.money("appropriation"),
+        "appropriation_date": f.date("appropriation_date", bounded=True),
+        "application_pool": f.money("application_pool"),
+        "application_deadline": f.date("application_deadline", bounded=True),
+        "drawing_right": course.money("drawing_right") if course else None,
+        "salary_per_course": course.money("salary") if course else None,
+        "window_months": f.integer("budget_window_months", low=1, high=MAX_MONTHS),
         "clip_window": f.boolean("clip_window_to_project", True),
-        "tranche_every_months": tranches.integer("every_months") if tranches else None,
-        "tranche_count": tranches.integer("count") if tranches else None,
-        "de_minimis": f.decimal("de_minimis"),
+        "tranche_every_months": tranches.integer("every_months", low=1, high=MAX_MONTHS)
+        if tranches else None,
+        "tranche_count": tranches.integer("count", low=1, high=MAX_TRANCHES) if tranches else None,
+        "de_minimis": f.money("de_minimis"),
     }
-    start = period.date("start") if period else None
-    end = period.date("end") if period else None
+    start = period.date("start", bounded=True) if period else None
+    end = period.date("end", bounded=True) if period else None
     if start and end and end < start:
         f.fail("project_period", f"project_period ends ({end}) before it starts ({start})")
     if any(v is None for v in values.values()) or not (start and end):
         return None
     if values["application_pool"] > values["appropriation"]:  # type: ignore[operator]
         f.fail("application_pool", "application_pool is larger than the appropriation")
+    if values["tranche_every_months"] * values["tranche_count"] > MAX_MONTHS:  # type: ignore[operator]
+        f.fail("tranches", f"the tranches span more than {MAX_MONTHS} months (a century)")
     names = f.node.get("municipalities", [])
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
         f.fail("municipalities", "municipalities must be a list of names")
         return None
-    min_group = f.integer("min_group", required=False)
+    min_group = f.integer("min_group", required=False, low=1, high=MAX_MIN_GROUP)
     policy = f.node.get("oversubscription", "pro_rata")
     if policy not in ("pro_rata", "first_come"):
         f.fail("oversubscription", "oversubscription must be pro_rata or first_come")
@@ -172,7 +178,7 @@ def _audit(f: Fields) -> tuple[AuditLevel, ...]:
             continue
         level = Fields(item, f"{f.owner}.audit", f.errors)
         requires = level.text("requires")
-        up_to = level.decimal("up_to", required=False)
+        up_to = level.money("up_to", required=False)
         if requires is not None:
             levels.append(AuditLevel(up_to, requires))
     return tuple(levels)
@@ -181,7 +187,7 @@ def _audit(f: Fields) -> tuple[AuditLevel, ...]:
 def _categories(node: Node, errors: list[ConfigError]) -> tuple[Category, ...]:
     result = []
     for code, spec in node.items():
-        owner = f"category '{code}'"
+        owner = f"category {excerpt(code)}"
         if not CATEGORY_CODE.match(str(code)) or not isinstance(spec, Node):
             where = node.source(str(code))
             msg = f"{owner}: write it as `code: {{account: Name, price: [low, high]}}`"
@@ -190,12 +196,16 @@ def _categories(node: Node, errors: list[ConfigError]) -> tuple[Category, ...]:
         f = Fields(spec, owner, errors)
         account = f.text("account")
         if account is not None and not ACCOUNT_COMPONENT.match(account):
-            f.fail("account", f"account '{account}' must start upper-case, letters/digits/-")
+            f.fail("account", f"account {excerpt(account)} must start upper-case, "
+                              f"letters/digits/-")
         price = spec.get("price")
         if not (isinstance(price, list) and len(price) == 2):
             f.fail("price", "price must be a list [low, high]")
             continue
-        low, high = f.as_decimal("price", price[0]), f.as_decimal("price", price[1])
+        low, high = (f.as_decimal("price", p, 0, MAX_MONEY, 2) for p in price)
+        if low is not None and high is not None and high < low:
+            f.fail("price", f"price [{low}, {high}] must be [low, high], low first")
+            continue
         if account and low is not None and high is not None:
             result.append(Category(str(code), account, low, high))
     return tuple(result)

@@ -5,18 +5,19 @@ its kind.  Parsing returns ``(rules, errors)`` and never raises."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from grantpool.rules.fields import Fields
+from grantpool.rules.fields import MAX_MONEY, Fields
 from grantpool.rules.pooldef import PoolDef, parse_pool
+from grantpool.rules.yamlbounds import excerpt
 from grantpool.rules.yamlsrc import ConfigError, Node, load_yaml
 
 SEVERITIES = ("error", "warning")
-RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-AMOUNT = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s+([A-Z][A-Z0-9'._-]{0,22}[A-Z0-9])\s*$")
+RULE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+AMOUNT = re.compile(r"\s*(-?[0-9]+(?:\.[0-9]+)?)\s+([A-Z][A-Z0-9'._-]{0,22}[A-Z0-9])\s*")
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,11 @@ class RuleFields(Fields):
         self.pool = pool
 
     def amount(self, key: str, required: bool = True) -> Decimal | None:
-        """An amount written ``50000.00 DKK``, in the pool's currency."""
+        """An amount written ``50000.00 DKK``, in the pool's currency: 0 or more."""
         value = self._get(key, required)
         if value is None:
             return None
-        match = AMOUNT.match(str(value))
+        match = AMOUNT.fullmatch(value) if isinstance(value, str) else None
         if not match:
             self.fail(key, f"'{key}' must be an amount like '50000.00 {self.pool.currency}'")
             return None
@@ -50,14 +51,15 @@ class RuleFields(Fields):
             self.fail(key, f"'{key}' is in {currency}, but the pool's currency is "
                            f"{self.pool.currency}; write it in {self.pool.currency}")
             return None
-        return Decimal(number)
+        amount = Decimal(number)
+        return amount if self.within(key, amount, 0, MAX_MONEY, 2) else None
 
     def choice(self, key: str, options: tuple[str, ...], default: str | None = None) -> str | None:
         value = self._get(key, default is None)
         if value is None:
             return default
         if value not in options:
-            self.fail(key, f"'{key}' must be one of {', '.join(options)}; got {value!r}")
+            self.fail(key, f"'{key}' must be one of {', '.join(options)}; got {excerpt(value)}")
             return None
         return str(value)
 
@@ -66,7 +68,8 @@ class RuleFields(Fields):
         if value is None:
             return None if required else ()
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.fail(key, f"'{key}' must be a list of words, e.g. [alcohol, gambling]")
+            self.fail(key, f"'{key}' must be a list of words, e.g. [alcohol, gambling]; "
+                           f"got {excerpt(value)}")
             return None
         return tuple(value)
 
@@ -90,19 +93,22 @@ class RuleSet:
     pool: PoolDef
     rules: tuple[tuple[Kind, Any], ...]  # (the kind's module, the parsed rule)
     filename: str
+    lines: dict[str, int] = field(default_factory=dict)  # rule id -> its line in the file
 
 
 def _common(node: Node, errors: list[ConfigError], position: int) -> Common | None:
     raw_id = node.get("id")
-    owner = f"rule '{raw_id}'" if isinstance(raw_id, str) else f"rule #{position}"
+    named = isinstance(raw_id, str) and RULE_ID.fullmatch(raw_id)
+    owner = f"rule '{raw_id}'" if named else f"rule #{position}"
     f = Fields(node, owner, errors)
     before = len(errors)
     rule_id, kind, severity = f.text("id"), f.text("kind"), f.text("severity")
     source = f.text("source")
-    if rule_id is not None and not RULE_ID.match(rule_id):
-        f.fail("id", f"id '{rule_id}' must be lower-case letters, digits, - and _")
+    if rule_id is not None and not RULE_ID.fullmatch(rule_id):
+        f.fail("id", f"id {excerpt(rule_id)} must be up to 64 lower-case letters, digits, "
+                     f"- and _")
     if severity is not None and severity not in SEVERITIES:
-        f.fail("severity", f"severity must be error or warning, got {severity!r}")
+        f.fail("severity", f"severity must be error or warning, got {excerpt(severity)}")
     if len(errors) > before:
         return None
     return Common(rule_id, kind, severity, source, node.filename, node.line)  # type: ignore[arg-type]
@@ -132,14 +138,15 @@ def parse_rules(
         if common.kind not in kinds:
             known = ", ".join(sorted(kinds))
             errors.append(ConfigError(node.source("kind"),
-                                      f"{owner}: unknown kind '{common.kind}'; use one of {known}"))
+                                      f"{owner}: unknown kind {excerpt(common.kind)}; "
+                                      f"use one of {known}"))
             continue
         kind = kinds[common.kind]
         for key in node:
             if key not in COMMON_FIELDS and key not in kind.FIELDS:
                 known = ", ".join(kind.FIELDS)
                 errors.append(ConfigError(node.source(str(key)),
-                                          f"{owner}: unknown field '{key}' for kind "
+                                          f"{owner}: unknown field {excerpt(key)} for kind "
                                           f"{common.kind}; known fields: {known}"))
         rule = kind.parse(common, RuleFields(node, owner, errors, pool))
         if rule is not None:
@@ -158,4 +165,5 @@ def load_rules(path: Path, kinds: dict[str, Kind]) -> tuple[RuleSet | None, list
     rules, errors = parse_rules(doc, pool, kinds)
     if errors:
         return None, errors
-    return RuleSet(pool, tuple(rules), str(path)), []
+    lines = {str(n.get("id")): n.line for n in doc.get("rules") if isinstance(n, Node)}
+    return RuleSet(pool, tuple(rules), str(path), lines), []

@@ -40,7 +40,7 @@ def parse(common: Common, f: RuleFields) -> Approval | None:
     before = len(f.errors)
     applies = f.choice("applies_to", ("purchase", "budget_change"))
     above = f.amount("above", required=applies == "purchase")
-    percent = f.decimal("over_percent", required=False)
+    percent = f.decimal("over_percent", required=False, low=0, high=100, places=6)
     amount = f.amount("over_amount", required=False)
     if applies == "budget_change" and percent is None and amount is None:
         f.fail(None, "a budget_change approval needs over_percent and/or over_amount")

@@ -19,6 +19,7 @@ from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, finding
 from grantpool.rules.index import CitizenBook, Index
 from grantpool.rules.spec import Common, RuleFields
+from grantpool.rules.yamlbounds import excerpt
 
 FIELDS = ("level", "amount", "category", "warn_at")
 LEVELS = ("pool", "grant", "grant_line", "citizen", "category", "purchase")
@@ -41,8 +42,8 @@ def parse(common: Common, f: RuleFields) -> Cap | None:
     amount = f.amount("amount", required=level in NEEDS_AMOUNT)
     category = f.text("category", required=level == "category")
     if category is not None and f.pool.category(category) is None:
-        f.fail("category", f"category '{category}' is not in the file's categories")
-    warn_at = f.decimal("warn_at", required=False)
+        f.fail("category", f"category {excerpt(category)} is not in the file's categories")
+    warn_at = f.decimal("warn_at", required=False, places=6)
     if warn_at is not None and not Decimal(0) < warn_at <= 1:
         f.fail("warn_at", "warn_at must be a share between 0 and 1, e.g. 0.8")
     if len(f.errors) > before or level is None:

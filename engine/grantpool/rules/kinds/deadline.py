@@ -19,6 +19,7 @@ from beancount.core import data
 from grantpool.books.periods import ONE_DAY, window
 from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, finding
+from grantpool.rules.fields import MAX_DAYS, MAX_MONTHS
 from grantpool.rules.index import GrantBook, Index
 from grantpool.rules.pooldef import PoolDef
 from grantpool.rules.spec import Common, RuleFields
@@ -50,11 +51,11 @@ def parse(common: Common, f: RuleFields) -> Deadline | None:
             value = met.text(keys[0])
             met_by = (keys[0], value) if value else None
     anchor = f.choice("anchor", ANCHORS)
-    months = f.integer("months", required=False) or 0
-    days = f.integer("days", required=False) or 0
-    if months <= 0 and days <= 0:
+    months = f.integer("months", required=False, low=0, high=MAX_MONTHS) or 0
+    days = f.integer("days", required=False, low=0, high=MAX_DAYS) or 0
+    if months <= 0 and days <= 0 and len(f.errors) == before:
         f.fail(None, "give the period as months and/or days, e.g. months: 3")
-    warn_days = f.integer("warn_days", required=False) or 0
+    warn_days = f.integer("warn_days", required=False, low=0, high=MAX_DAYS) or 0
     if len(f.errors) > before or met_by is None or anchor is None:
         return None
     return Deadline(common.id, common.severity, met_by, anchor, months, days, warn_days)

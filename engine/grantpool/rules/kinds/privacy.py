@@ -1,18 +1,18 @@
 """``privacy``: no CPR number anywhere in the books.
 
-A CPR number is ten digits ``DDMMYY-SSSS`` (the dash optional) whose first six
-are a real date in some century.  The modulus-11 check is deliberately not
-used: valid numbers without it exist since 2007.  Under the plugin
-every line of every books file is searched, comments and the rules file too
-(one regular-expression pass per file); without files, every text of every
-directive: narration, payee, tags, links, metadata, account names, event and
-note texts, custom values.
+What looks like a CPR number is decided in one place, ``grantpool.privacy.cpr``
+(ten digits whose first six are a real date, in the spellings people type:
+``010190-1234``, ``010190 1234``, an en dash, ``01.01.90-1234``,
+``01 01 90 1234``; not an amount, an ISO date or a phone number).  Under the
+plugin every line of every books file is searched, comments and the rules file
+too (a first look at C speed, see ``find_in_bytes``), one finding per line;
+without files, every text of every directive: narration, payee, tags, links,
+metadata, account names, event and note texts, custom values.  A finding never
+repeats the number.
 """
 
 from __future__ import annotations
 
-import datetime
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,16 +20,13 @@ from typing import Any
 
 from beancount.core import data
 
+from grantpool.privacy.cpr import find_in_bytes, looks_like_cpr
 from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, finding
 from grantpool.rules.index import Index
 from grantpool.rules.spec import Common, RuleFields
 
 FIELDS = ("pattern",)
-CPR = re.compile(r"(?<!\d)(\d{2})(\d{2})(\d{2})-?(\d{4})(?!\d)")
-# In a books file, a number with decimals (an amount) is not a CPR number.
-CPR_BYTES = re.compile(rb"(?<![\d.])(\d{2})(\d{2})(\d{2})-?(\d{4})(?!\d|[.,]\d)")
-_FLAT = bytes.maketrans(b"123456789", b"000000000")
 SKIP_META = frozenset({"filename", "lineno"})
 
 
@@ -43,20 +40,6 @@ def parse(common: Common, f: RuleFields) -> Privacy | None:
     if f.choice("pattern", ("cpr",), default="cpr") is None:
         return None
     return Privacy(common.id, common.severity)
-
-
-def _real_date(day: int, month: int, year: int) -> bool:
-    for century in (1900, 2000):
-        try:
-            datetime.date(century + year, month, day)
-            return True
-        except ValueError:
-            continue
-    return False
-
-
-def looks_like_cpr(text: str) -> bool:
-    return any(_real_date(int(d), int(m), int(y)) for d, m, y, _ in CPR.findall(text))
 
 
 def _texts(entry: Any) -> Iterator[tuple[str, str]]:
@@ -78,36 +61,18 @@ def _texts(entry: Any) -> Iterator[tuple[str, str]]:
                         for k, v in (posting.meta or {}).items() if k not in SKIP_META)
 
 
-def _digit_runs(raw: bytes) -> Iterator[tuple[int, int]]:
-    """(start, end) of every run of six or more digits: a C-speed first look."""
-    flat = raw.translate(_FLAT)
-    start = flat.find(b"000000")
-    while start != -1:
-        end = start + 6
-        while end < len(flat) and flat[end] == 48:  # 48 is b"0"
-            end += 1
-        yield start, end
-        start = flat.find(b"000000", end)
-
-
 def _scan_files(rule: Privacy, files: tuple[str, ...]) -> list[Problem]:
-    """Every line of every file, comments too.  A regular expression over a whole
-    books file is slow (amounts and dates are full of digits), so only the runs
-    of six or more digits are looked at closely."""
+    """Every line of every file, comments too: one finding per line that holds one."""
     out = []
     for filename in files:
         try:
             raw = Path(filename).read_bytes()
         except OSError:
             continue  # the loader reports unreadable books itself
-        for start, end in _digit_runs(raw):
-            match = CPR_BYTES.search(raw, start, end + 5)
-            if match and match.start() == start and _real_date(
-                    int(match[1]), int(match[2]), int(match[3])):
-                lineno = raw.count(b"\n", 0, start) + 1
-                out.append(finding(rule, _Line(filename, lineno),
-                                   "this line holds what looks like a CPR number; use the "
-                                   "citizen's pseudonymous id instead"))
+        lines = sorted({raw.count(b"\n", 0, start) + 1 for start in find_in_bytes(raw)})
+        out += [finding(rule, _Line(filename, lineno), "this line holds what looks like a CPR "
+                                                       "number; use the citizen's pseudonymous "
+                                                       "id instead") for lineno in lines]
     return out
 
 

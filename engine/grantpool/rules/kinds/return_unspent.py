@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, finding
+from grantpool.rules.fields import MAX_DAYS
 from grantpool.rules.index import CitizenBook, GrantBook, Index
 from grantpool.rules.spec import Common, RuleFields
 
@@ -35,9 +36,7 @@ class ReturnUnspent:
 def parse(common: Common, f: RuleFields) -> ReturnUnspent | None:
     before = len(f.errors)
     level = f.choice("level", ("citizen", "grant"))
-    days = f.integer("within_days")
-    if days is not None and days < 0:
-        f.fail("within_days", "within_days must be 0 or more")
+    days = f.integer("within_days", low=0, high=MAX_DAYS)
     events = f.words("events")
     de_minimis = f.amount("de_minimis", required=False)
     if len(f.errors) > before or level is None or days is None or events is None:

@@ -18,6 +18,7 @@ from beancount.core import data
 from grantpool.books.banks import bank_changes
 from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, finding
+from grantpool.rules.fields import MAX_DAYS
 from grantpool.rules.index import Index
 from grantpool.rules.spec import Common, RuleFields
 
@@ -33,10 +34,7 @@ class StaleBalance:
 
 
 def parse(common: Common, f: RuleFields) -> StaleBalance | None:
-    days = f.integer("within_days")
-    if days is not None and days < 1:
-        f.fail("within_days", "within_days must be 1 or more")
-        return None
+    days = f.integer("within_days", low=1, high=MAX_DAYS)
     return None if days is None else StaleBalance(common.id, common.severity, days)
 
 

@@ -16,6 +16,7 @@ from beancount.core import data
 
 from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, finding
+from grantpool.rules.fields import MAX_MONTHS
 from grantpool.rules.index import Index
 from grantpool.rules.pooldef import Period
 from grantpool.rules.spec import Common, RuleFields
@@ -40,11 +41,10 @@ def parse(common: Common, f: RuleFields) -> TimeWindow | None:
     before = len(f.errors)
     level = f.choice("level", ("citizen", "project"))
     f.choice("anchor", ("decision",), default="decision")
-    months = f.integer("months", required=False)
-    if months is not None and months < 1:
-        f.fail("months", "months must be 1 or more")
+    months = f.integer("months", required=False, low=1, high=MAX_MONTHS)
     clip = f.boolean("clip", True) if "clip" in f.node else None
-    start, end = f.date("start", required=False), f.date("end", required=False)
+    start = f.date("start", required=False, bounded=True)
+    end = f.date("end", required=False, bounded=True)
     if start and end and end < start:
         f.fail("end", f"the window ends ({end}) before it starts ({start})")
     tags = f.words("applies_to")
