@@ -102,12 +102,6 @@ def test_entry_faults__refused_whole_with_one_line_and_books_unchanged(
         assert len(err.strip().splitlines()) == 1, err
 
 
-def test_entry_faults__readme_fault_table_counts_the_catalogue() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert f"| entry commands: bad input and faults | {len(CATALOGUE)} | {len(CATALOGUE)} | 0 |" \
-        in readme
-
-
 def test_entry_faults__an_approval_reference_is_written_escaped_and_read_back_exactly(
         books: Path) -> None:
     assert gp(*PURCHASE, "--amount", "10", "--approval", "SAG/17-311 b")[0] == 0

@@ -1,0 +1,28 @@
+"""README's fault table says how many faults each catalogue tries: it must stay true."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from tests.conftest import REPO
+
+
+def collected(*files: str) -> int:
+    done = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q",
+                           "-p", "no:cacheprovider", *files], cwd=REPO, capture_output=True,
+                          text=True, timeout=300, check=False)
+    return sum("::" in line for line in done.stdout.splitlines())
+
+
+def test_fault_table__every_row_counts_the_tests_of_its_files() -> None:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    table = text[text.index("### The fault table"):text.index("## Scheduled checks")]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "`tests/" in line]
+    assert len(rows) >= 6
+    for row in rows:
+        files = re.findall(r"`(tests/test_[a-z_]+\.py)`", row)
+        tests, changed = (cell.strip() for cell in row.strip("|").split("|")[-2:])
+        assert int(tests) == collected(*files), row
+        assert changed == "0"
