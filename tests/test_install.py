@@ -28,8 +28,10 @@ INSTALLED = Path(grantpool.__file__).resolve().parent
 
 
 def test_install__the_suite_runs_against_the_installed_package_not_the_source() -> None:
-    assert not INSTALLED.is_relative_to(REPO), (
-        f"grantpool is imported from {INSTALLED}: install the wheel (README command 2)")
+    assert not INSTALLED.is_relative_to(REPO / "engine"), (
+        f"grantpool is imported from the source tree ({INSTALLED}): install the wheel "
+        f"(README command 2)")
+    assert (INSTALLED.parent / f"grantpool-{grantpool.__version__}.dist-info").is_dir()
 
 
 def test_install__every_package_of_the_source_is_listed_for_the_wheel() -> None:
