@@ -35,6 +35,9 @@ __plugins__ = ("grantpool_rules",)
 
 # `grantpool check --as-of` sets this for the load it makes; it wins over the config.
 AS_OF: ContextVar[datetime.date | None] = ContextVar("grantpool_as_of", default=None)
+# The checked entry path sets this False for the load it judges from: it runs the rules
+# itself, as of the entry's day, and would otherwise run them twice.
+RUN_RULES: ContextVar[bool] = ContextVar("grantpool_run_rules", default=True)
 
 
 def rules_path(config: str, options_map: dict[str, Any]) -> Path:
@@ -65,6 +68,8 @@ def grantpool_rules(
     includes = options_map.setdefault("include", [])
     if str(path.resolve()) not in includes:
         includes.append(str(path.resolve()))
+    if not RUN_RULES.get():
+        return entries, []
     try:
         ruleset, problems = engine.load(path)
         if ruleset is None:

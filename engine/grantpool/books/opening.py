@@ -35,17 +35,21 @@ def declared_rules(options: Mapping[str, Any]) -> Path | None:
     return None
 
 
-def open_books(path: Path, as_of: datetime.date, rules: Path | None = None) -> Books:
+def open_books(path: Path, as_of: datetime.date, rules: Path | None = None,
+               run_rules: bool = True) -> Books:
     """Load *path* (rules judged as of *as_of*) and read its rules file.
 
-    Raises ``grantpool.books.loading.CannotLoad`` for unreadable books and ``NoRules`` when
-    no rules file is declared or given, or it is malformed.
+    With *run_rules* false the books' plugin does not run the rules during the load
+    (a caller that runs them itself).  Raises ``grantpool.books.loading.CannotLoad``
+    for unreadable books and ``NoRules`` when no rules file is declared or given, or
+    it is malformed.
     """
-    token = plugin.AS_OF.set(as_of)
+    token, running = plugin.AS_OF.set(as_of), plugin.RUN_RULES.set(run_rules)
     try:
         entries, errors, options = load(path)
     finally:
         plugin.AS_OF.reset(token)
+        plugin.RUN_RULES.reset(running)
     rules_file = rules or declared_rules(options)
     if rules_file is None:
         raise NoRules(f"{path}: the books declare no rules file; add "
