@@ -22,6 +22,7 @@ from grantpool.rules.kinds import (
     return_unspent,
     stale_balance,
     time_window,
+    unpaid_commitment,
 )
 from grantpool.rules.spec import Kind, RuleSet, load_rules
 from grantpool.rules.yamlbounds import excerpt
@@ -41,6 +42,7 @@ KINDS: dict[str, Kind] = {
     "lapse": lapse,
     "privacy": privacy,
     "stale_balance": stale_balance,
+    "unpaid_commitment": unpaid_commitment,
 }
 
 
