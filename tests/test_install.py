@@ -84,7 +84,12 @@ def test_install__unknown_pool_id_is_one_line_exit_2(tmp_path: Path) -> None:
 def test_install__deploy_files_are_written_for_the_books(tmp_path: Path) -> None:
     made = gp(tmp_path, "deploy-files", "deploy", "--ledger", "books/main.beancount")
     assert made.returncode == 0, made.stderr
-    assert "ledger: ../books/main.beancount" in (tmp_path / "deploy" / "schedule.yaml").read_text()
+    deploy, books = tmp_path / "deploy", (tmp_path / "books").resolve()
+    assert "ledger: ../books/main.beancount" in (deploy / "schedule.yaml").read_text()
+    unit = (deploy / "grantpool-scheduled.service").read_text()
+    assert f"scheduled {books}/main.beancount --config" in unit
+    assert f"ReadWritePaths={books} /var/lib/grantpool" in unit
+    assert f"scheduled {books}/main.beancount --config" in (deploy / "crontab").read_text()
     again = gp(tmp_path, "deploy-files", "deploy")
     assert again.returncode == 2 and "exists" in again.stderr
 

@@ -12,6 +12,20 @@ from grantpool.generate.writer import write_atomic
 DEPLOY_FILES = ("schedule.yaml", "grantpool-scheduled.service", "grantpool-scheduled.timer",
                 "crontab")
 SHIPPED_LEDGER_LINE = "ledger: ../ledger/main.beancount"
+SHIPPED_LEDGER_ARGUMENT = " scheduled ledger/main.beancount "
+SHIPPED_BOOKS_FOLDER = "ReadWritePaths=/srv/grantpool/ledger "
+
+
+def for_ledger(name: str, text: str, ledger: Path, out: Path) -> str:
+    """*text* of the deployment file *name* pointed at the books' main file *ledger*:
+    ``schedule.yaml`` relative to itself, the unit and the crontab line absolutely
+    (and the unit may write the books' folder)."""
+    where = ledger.resolve()
+    if name == "schedule.yaml":
+        return text.replace(SHIPPED_LEDGER_LINE,
+                            f"ledger: {os.path.relpath(where, out.resolve())}")
+    text = text.replace(SHIPPED_LEDGER_ARGUMENT, f" scheduled {where} ")
+    return text.replace(SHIPPED_BOOKS_FOLDER, f"ReadWritePaths={where.parent} ")
 
 
 def shipped_folder() -> Path:
@@ -25,7 +39,8 @@ def shipped_folder() -> Path:
 @click.command("deploy-files")
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--ledger", type=click.Path(path_type=Path), default=None,
-              help="The books' main file, written into schedule.yaml (relative to OUT).")
+              help="The books' main file: written into schedule.yaml (relative to OUT), the "
+                   "systemd unit and the crontab line (absolute).")
 def deploy_files_command(out: Path, ledger: Path | None) -> None:
     """Write the example schedule, systemd units and crontab line into OUT."""
     taken = [name for name in DEPLOY_FILES if (out / name).exists()]
@@ -35,8 +50,7 @@ def deploy_files_command(out: Path, ledger: Path | None) -> None:
         raise SystemExit(2)
     for name in DEPLOY_FILES:
         text = (shipped_folder() / name).read_text(encoding="utf-8")
-        if name == "schedule.yaml" and ledger is not None:
-            where = os.path.relpath(ledger.resolve(), out.resolve())
-            text = text.replace(SHIPPED_LEDGER_LINE, f"ledger: {where}")
+        if ledger is not None:
+            text = for_ledger(name, text, ledger, out)
         write_atomic(out / name, text)
         click.echo(f"wrote {out / name}")

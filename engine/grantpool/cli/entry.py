@@ -18,7 +18,10 @@ from grantpool.entry import entries as build
 from grantpool.entry.entries import Books, Draft, EntryError
 from grantpool.entry.gitlog import GitError, git_commit_step
 from grantpool.entry.guard import Refused, record_entry
+from grantpool.entry.vouchered import with_voucher
+from grantpool.generate.books import slug
 from grantpool.privacy.cpr import redact
+from grantpool.vouchers.store import Voucher, VoucherError, read_voucher
 
 Builder = Callable[[Books], Draft]
 
@@ -48,15 +51,31 @@ def common(func: Callable[..., None]) -> Callable[..., None]:
                         default=None, help="The entry's date (default today).")(func)
 
 
+def voucher_option(func: Callable[..., None]) -> Callable[..., None]:
+    return click.option("--voucher", "voucher_file", type=click.Path(path_type=Path),
+                        default=None, help="The receipt (bilag): stored in the books' "
+                        "documents folder, its SHA-256 in the entry.")(func)
+
+
+def read_voucher_option(path: Path | None) -> Voucher | None:
+    """The voucher of ``--voucher``, read before the books are touched (exit 2 if bad)."""
+    try:
+        return read_voucher(path) if path is not None else None
+    except VoucherError as exc:
+        click.echo(f"grantpool: {redact(str(exc))}", err=True)
+        raise SystemExit(2) from exc
+
+
 def record(ledger: Path, make: Callable[[Books, datetime.date], Draft],
            day: datetime.datetime | None, dry_run: bool, git_commit: bool,
-           officer: str | None) -> None:
+           officer: str | None, voucher: Voucher | None = None, who: str = "") -> None:
     date = day.date() if day else datetime.date.today()
     try:
         after = git_commit_step(ledger, officer) if git_commit and not dry_run else None
-        done = record_entry(ledger, lambda books: make(books, date), datetime.date.today(),
-                            dry_run, after)
-    except (CannotLoad, NoRules, EntryError, WriteRefused, GitError) as exc:
+        done = record_entry(ledger, lambda books: with_voucher(make(books, date), voucher,
+                                                               ledger, who),
+                            datetime.date.today(), dry_run, after)
+    except (CannotLoad, NoRules, EntryError, WriteRefused, GitError, VoucherError) as exc:
         click.echo(f"grantpool: {redact(str(exc))}", err=True)
         raise SystemExit(2) from exc
     except Refused as exc:
@@ -91,10 +110,14 @@ def budget_command(municipality: str, citizen: str | None, amount: Decimal,
 @click.argument("citizen")
 @click.option("--amount", type=amount_type, required=True)
 @click.option("--category", required=True)
+@voucher_option
 @common
-def commit_command(citizen: str, amount: Decimal, category: str, **kw: object) -> None:
+def commit_command(citizen: str, amount: Decimal, category: str, voucher_file: Path | None,
+                   **kw: object) -> None:
     """Commit part of CITIZEN's budget (agreed, not yet paid)."""
-    record(make=lambda b, d: build.commitment(b, citizen, d, amount, category), **kw)  # type: ignore[arg-type]
+    voucher = read_voucher_option(voucher_file)
+    record(make=lambda b, d: build.commitment(b, citizen, d, amount, category),
+           voucher=voucher, who=citizen, **kw)  # type: ignore[arg-type]
 
 
 @click.command("purchase")
@@ -103,12 +126,15 @@ def commit_command(citizen: str, amount: Decimal, category: str, **kw: object) -
 @click.option("--category", required=True, help="A category code of the rules file.")
 @click.option("--from-commitment", is_flag=True, help="Pay what was committed.")
 @click.option("--approval", default=None, help="The approval's reference, where required.")
+@voucher_option
 @common
 def purchase_command(citizen: str, amount: Decimal, category: str, from_commitment: bool,
-                     approval: str | None, **kw: object) -> None:
+                     approval: str | None, voucher_file: Path | None, **kw: object) -> None:
     """Record a purchase the support person made from CITIZEN's budget."""
+    voucher = read_voucher_option(voucher_file)
     record(make=lambda b, d: build.purchase(b, citizen, d, amount, category, from_commitment,
-                                            approval), **kw)  # type: ignore[arg-type]
+                                            approval), voucher=voucher, who=citizen,
+           **kw)  # type: ignore[arg-type]
 
 
 @click.command("return")
@@ -133,10 +159,14 @@ def event_command(kind: str, subject: str, **kw: object) -> None:
 @click.command("salary")
 @click.argument("municipality")
 @click.option("--amount", type=amount_type, required=True)
+@voucher_option
 @common
-def salary_command(municipality: str, amount: Decimal, **kw: object) -> None:
+def salary_command(municipality: str, amount: Decimal, voucher_file: Path | None,
+                   **kw: object) -> None:
     """Record staff salary (loenkroner) paid from MUNICIPALITY's salary line."""
-    record(make=lambda b, d: build.salary(b, municipality, d, amount), **kw)  # type: ignore[arg-type]
+    voucher = read_voucher_option(voucher_file)
+    record(make=lambda b, d: build.salary(b, municipality, d, amount),
+           voucher=voucher, who=slug(municipality), **kw)  # type: ignore[arg-type]
 
 
 @click.command("repayment")

@@ -22,7 +22,9 @@ from grantpool.cli.bank import import_command
 from grantpool.cli.deploy import deploy_files_command
 from grantpool.cli.entry import COMMANDS as ENTRY_COMMANDS
 from grantpool.cli.oneline import OneLineGroup
+from grantpool.cli.sample import sample_group
 from grantpool.cli.scheduled import scheduled_command
+from grantpool.cli.vouchers import vouchers_group
 from grantpool.figures.render import citizen_cap, render_rows, render_tree
 from grantpool.figures.report import LEVELS
 from grantpool.figures.report import rows as report_rows
@@ -216,6 +218,8 @@ for command in ENTRY_COMMANDS:
     main.add_command(command)
 main.add_command(scheduled_command)
 main.add_command(deploy_files_command)
+main.add_command(vouchers_group)
+main.add_command(sample_group)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -17,11 +18,13 @@ from typing import Any
 from beancount.core import data
 
 from grantpool.books import chart as acc
+from grantpool.entry.events import MetaEvent
 from grantpool.generate.model import Directive, Event, Open, Txn, money
 from grantpool.generate.names import codes
 from grantpool.generate.writer import render
 from grantpool.privacy.cpr import looks_like_cpr, redact
 from grantpool.rules.pooldef import PoolDef
+from grantpool.vouchers.store import Placed
 
 CITIZEN_ID = re.compile(r"P-[A-Z0-9]{2,4}-\d{3,6}")
 # An approval's case reference: letters, digits and . / _ - (spaces inside), no quotes.
@@ -35,11 +38,13 @@ class EntryError(ValueError):
 @dataclass(frozen=True)
 class Draft:
     target: Path
-    directives: list[Directive]
+    directives: Sequence[Directive | MetaEvent]
     summary: str
+    voucher: Placed | None = None  # stored with the entry, under the same lock
 
     def text(self, currency: str) -> str:
-        return "\n\n".join(render(d, currency) for d in self.directives) + "\n"
+        return "\n\n".join(d.text() if isinstance(d, MetaEvent) else render(d, currency)
+                             for d in self.directives) + "\n"
 
     @property
     def last_date(self) -> datetime.date:

@@ -29,6 +29,7 @@ from grantpool.books.writing import append_locked, books_lock
 from grantpool.entry.entries import Books, Draft
 from grantpool.rules import engine
 from grantpool.rules.spec import RuleSet
+from grantpool.vouchers.store import DOCUMENTS, documents_root, store, undo
 
 NEW_ENTRY = "<new entry>"
 _STRING = "<string>"
@@ -99,18 +100,20 @@ AfterWrite = Callable[[list[Path], str], None]
 def write_parts(main: Path, parts: list[Part], after: AfterWrite | None = None,
                 summary: str = "entries") -> None:
     """Append each part to its file, in order (every state between two appends is valid
-    books); then *after* (e.g. a git commit).  If *after* fails, every file is put back
-    as it was and its exception propagates.  The caller holds the books' lock."""
+    books); then *after* (e.g. a git commit).  If an append or *after* fails, every file
+    written is put back as it was and the exception propagates.  The caller holds the
+    books' lock."""
     olds = {target: target.read_text(encoding="utf-8") if target.exists() else None
             for target, _, _ in parts}
-    for target, text, _ in parts:
-        append_locked(main, target, text)
-    if after is None:
-        return
+    done: dict[Path, str | None] = {}
     try:
-        after(list(olds), summary)
+        for target, text, _ in parts:
+            append_locked(main, target, text)
+            done[target] = olds[target]
+        if after is not None:
+            after(list(olds), summary)
     except BaseException:
-        _restore(olds)
+        _restore(done)
         raise
 
 
@@ -161,22 +164,48 @@ def judged_as_of(entries: list[Any], newest: datetime.date) -> datetime.date:
 
 
 def record_entry(main: Path, make: Callable[[Books], Draft], today: datetime.date,
-                 dry_run: bool = False, after: AfterWrite | None = None) -> Recorded:
+                 dry_run: bool = False, after: AfterWrite | None = None,
+                 expected: Callable[[Finding], bool] | None = None) -> Recorded:
     """Load the books under their lock, build the entry from them, judge it with the
-    same load, and append it unless refused or *dry_run*.
+    same load, and append it unless refused or *dry_run*.  A draft's voucher is stored
+    first, under the same lock, and removed again if the entry is refused or not
+    written.  Error findings *expected* accepts (what the entry is meant to record, an
+    auditor's deviation) do not refuse it.
 
     Raises ``Refused`` (with the draft's findings), ``EntryError`` from *make*,
     ``CannotLoad``/``NoRules`` for unreadable books, ``WriteRefused`` for a write
-    that could not be made."""
+    that could not be made, ``VoucherError`` for a voucher that cannot be stored."""
     with books_lock(main.parent):
-        books = open_books(main, today, run_rules=False)
+        books = open_books(main, today)
         draft = make(Books(books.entries, books.rules.pool))
         text = draft.text(books.rules.pool.currency)
         as_of = judged_as_of(books.entries, draft.last_date)
-        verdict = judge_loaded(main, books.entries, books.errors, books.options, books.rules,
-                               text, as_of)
-        if verdict.errors:
-            raise Refused(verdict.errors, draft)
-        if not dry_run:
-            write_parts(main, [(draft.target, text, True)], after, draft.summary)
+        created = store(draft.voucher, documents_root(main)) if (
+            draft.voucher and not dry_run) else []
+        try:
+            verdict = judge_loaded(main, books.entries, books.errors, books.options,
+                                   books.rules, text, as_of)
+            refusing = [f for f in verdict.errors if expected is None or not expected(f)]
+            if refusing:
+                raise Refused(refusing, draft)
+            if not dry_run:
+                parts = [*_documents_option(main, books.options, draft),
+                         (draft.target, text, True)]
+                write_parts(main, parts, after, draft.summary)
+        except BaseException:
+            undo(created)
+            raise
     return Recorded(draft, text, verdict)
+
+
+DOCUMENTS_OPTION = f'option "documents" "{DOCUMENTS}"\n'
+
+
+def _documents_option(main: Path, options: dict[str, Any], draft: Draft) -> list[Part]:
+    """The books' ``option "documents"`` line for the voucher folder, when a voucher is
+    stored and the books do not declare it yet (so Beancount and Fava find vouchers)."""
+    if draft.voucher is None:
+        return []
+    folder = documents_root(main)
+    declared = {(main.resolve().parent / str(d)).resolve() for d in options.get("documents", [])}
+    return [] if folder in declared else [(main, DOCUMENTS_OPTION, False)]

@@ -23,6 +23,7 @@ from grantpool.rules.kinds import (
     stale_balance,
     time_window,
     unpaid_commitment,
+    voucher,
 )
 from grantpool.rules.spec import Kind, RuleSet, load_rules
 from grantpool.rules.yamlbounds import excerpt
@@ -43,6 +44,7 @@ KINDS: dict[str, Kind] = {
     "privacy": privacy,
     "stale_balance": stale_balance,
     "unpaid_commitment": unpaid_commitment,
+    "voucher": voucher,
 }
 
 

@@ -21,6 +21,7 @@ ACCOUNT_COMPONENT = re.compile(r"^[A-Z][A-Za-z0-9-]{0,63}$")
 CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MAX_TRANCHES = 120
 MAX_MIN_GROUP = 10_000
+LANGUAGES = ("da", "en")  # those grantpool.i18n has texts for
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ class Category:
     account: str
     price_low: Decimal
     price_high: Decimal
+    labels: tuple[tuple[str, str], ...] = ()  # (language, name) from `label: {da: …, en: …}`
+
+    def label(self, lang: str) -> str:
+        """The category's name in *lang*; its code when the rules file names none."""
+        return dict(self.labels).get(lang) or self.code
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,15 @@ class AuditLevel:
 
     up_to: Decimal | None
     requires: str
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How long vouchers are kept: ``years`` after the end of the financial year of the
+    entry, the financial year ending with the month ``year_end_month`` (12: calendar)."""
+
+    years: int
+    year_end_month: int = 12
 
 
 @dataclass(frozen=True)
@@ -73,6 +88,8 @@ class PoolDef:
     audit: tuple[AuditLevel, ...] = ()
     min_group: int = 5  # totals covering fewer citizens are suppressed in what leaves
     oversubscription: str = "pro_rata"  # or first_come: how allocate shares out too little
+    retention: Retention | None = None  # vouchers kept; None: never pruned
+    language: str = "en"  # what its pages, accounts and mail are written in (LANGUAGES)
 
     def audit_for(self, grant: Decimal) -> str:
         """The audit a grant of this size requires (the first level it fits)."""
@@ -160,10 +177,44 @@ def _pool(f: Fields, categories: tuple[Category, ...], filename: str) -> PoolDef
         audit=_audit(f),
         min_group=5 if min_group is None else min_group,
         oversubscription=str(policy),
+        retention=_retention(f),
+        language=_language(f),
         project_period=Period(start, end),
         categories=categories,
         filename=filename,
     )
+
+
+def _language(f: Fields) -> str:
+    """``language: da``: optional, English when absent."""
+    value = f.node.get("language", "en")
+    if value not in LANGUAGES:
+        f.fail("language", f"language must be one of {', '.join(LANGUAGES)}, "
+                           f"got {excerpt(value)}")
+        return "en"
+    return str(value)
+
+
+def _labels(f: Fields, spec: Node) -> tuple[tuple[str, str], ...]:
+    """``label: {da: …, en: …}``: optional names of a category by language."""
+    node = spec.get("label")
+    if node is None:
+        return ()
+    if not isinstance(node, Node) or not all(
+            k in LANGUAGES and isinstance(v, str) and v for k, v in node.items()):
+        f.fail("label", f"label must be {{da: name, en: name}} ({', '.join(LANGUAGES)})")
+        return ()
+    return tuple(sorted((str(k), str(v)) for k, v in node.items()))
+
+
+def _retention(f: Fields) -> Retention | None:
+    """``retention: {years: 5, year_end_month: 12}``: optional."""
+    sub = f.sub("retention", required=False)
+    if sub is None:
+        return None
+    years = sub.integer("years", low=1, high=100)
+    month = sub.integer("year_end_month", required=False, low=1, high=12)
+    return None if years is None else Retention(years, 12 if month is None else month)
 
 
 def _audit(f: Fields) -> tuple[AuditLevel, ...]:
@@ -207,5 +258,5 @@ def _categories(node: Node, errors: list[ConfigError]) -> tuple[Category, ...]:
             f.fail("price", f"price [{low}, {high}] must be [low, high], low first")
             continue
         if account and low is not None and high is not None:
-            result.append(Category(str(code), account, low, high))
+            result.append(Category(str(code), account, low, high, _labels(f, spec)))
     return tuple(result)
