@@ -72,6 +72,12 @@ CATALOGUE: list[tuple[str, list[str], int]] = [
     ("amount with three decimals", [*PURCHASE, "--amount", "1.005"], 2),
     ("amount negative", [*PURCHASE, "--amount", "-5"], 2),
     ("amount in Danish notation", [*PURCHASE, "--amount", "1.500,00"], 2),
+    ("amount 1e400", [*PURCHASE, "--amount", "1e400"], 2),
+    ("amount of 29 digits", [*PURCHASE, "--amount", "9" * 29], 2),
+    ("amount with an exponent", [*PURCHASE, "--amount", "1E5"], 2),
+    ("amount with an underscore", [*PURCHASE, "--amount", "1_000"], 2),
+    ("amount with a space", [*PURCHASE, "--amount", " 100"], 2),
+    ("amount in other digits", [*PURCHASE, "--amount", "\u0663\u0660\u0660"], 2),
     ("citizen id that is a CPR number", ["budget", "Lejre", SYNTHETIC_CPR, "--amount", "10",
                                          "--date", "2018-06-30"], 2),
     ("purchase for a CPR number", ["purchase", SYNTHETIC_CPR, "--amount", "10", "--category",
@@ -119,6 +125,15 @@ def test_entry_faults__a_writer_that_waits_too_long_is_refused_and_writes_nothin
     assert got == 2 and "held by another writer" in err and len(err.strip().splitlines()) == 1
     assert snapshot(books) == before
     assert gp(*PURCHASE, "--amount", "10")[0] == 0  # once released, the write goes through
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "nan", "1e400", "3601"])
+def test_entry_faults__a_lock_timeout_that_is_no_number_of_seconds_is_refused(
+        books: Path, value: str) -> None:
+    before = snapshot(books)
+    got, _, err = gp(*PURCHASE, "--amount", "10", env={"GRANTPOOL_LOCK_TIMEOUT": value})
+    assert got == 2 and "GRANTPOOL_LOCK_TIMEOUT must be a number of seconds" in err
+    assert len(err.strip().splitlines()) == 1 and snapshot(books) == before
 
 
 def test_entry_faults__a_books_file_that_is_a_symlink_is_refused(books: Path,

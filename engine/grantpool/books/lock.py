@@ -2,7 +2,8 @@
 
 ``filelock`` (the lock pip and virtualenv use) holds ``.grantpool.lock`` in the
 books' folder.  A writer waits at most ``GRANTPOOL_LOCK_TIMEOUT`` seconds
-(default 60); past that it gives up with ``BooksBusy`` and has written nothing.
+(default 60, at most 3600); past that it gives up with ``BooksBusy`` and has written
+nothing.
 """
 
 from __future__ import annotations
@@ -25,14 +26,24 @@ class BooksBusy(Exception):
     cannot be taken at all (a missing or unwritable folder)."""
 
 
+MAX_TIMEOUT = 3600
+
+
 def lock_timeout() -> float:
-    """Seconds to wait for the lock: ``GRANTPOOL_LOCK_TIMEOUT`` if it is a number ≥ 0."""
-    raw = os.environ.get(TIMEOUT_ENV, "")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
+    """Seconds to wait for the lock: ``GRANTPOOL_LOCK_TIMEOUT`` (0 to 3600), else 60.
+    A value that is not such a number is refused (``BooksBusy``), never silently
+    replaced: an operator who set it meant something."""
+    raw = os.environ.get(TIMEOUT_ENV)
+    if raw is None or not raw.strip():
         return DEFAULT_TIMEOUT
-    return float(value) if value.is_finite() and value >= 0 else DEFAULT_TIMEOUT
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        value = Decimal(-1)
+    if not value.is_finite() or not 0 <= value <= MAX_TIMEOUT:
+        raise BooksBusy(f"{TIMEOUT_ENV} must be a number of seconds from 0 to {MAX_TIMEOUT}; "
+                        f"nothing was written")
+    return float(value)
 
 
 @contextmanager

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -15,6 +15,7 @@ from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules
 from grantpool.books.writing import WriteRefused
 from grantpool.entry import entries as build
+from grantpool.entry.amounts import BadAmount, parse_amount
 from grantpool.entry.entries import Books, Draft, EntryError
 from grantpool.entry.gitlog import GitError, git_commit_step
 from grantpool.entry.guard import Refused, record_entry
@@ -26,17 +27,22 @@ from grantpool.vouchers.store import Voucher, VoucherError, read_voucher
 Builder = Callable[[Books], Draft]
 
 
-def amount_type(text: str) -> Decimal:
-    """A positive, finite amount with at most two decimals (``1500.00``)."""
-    try:
-        value = Decimal(text)
-    except InvalidOperation as exc:
-        raise click.BadParameter(f"'{redact(text)[:40]}' is not an amount like 1500.00 "
-                                 f"(decimal point, no thousands separator)") from exc
-    if not value.is_finite() or value <= 0 or value.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise click.BadParameter(f"'{redact(text)[:40]}': give a positive amount with at most "
-                                 f"2 decimals")
-    return value
+class AmountType(click.ParamType):
+    """``--amount``: ``grantpool.entry.amounts.parse_amount``."""
+
+    name = "amount"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> Decimal:
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_amount(str(value))
+        except BadAmount as exc:
+            self.fail(str(exc), param, ctx)
+
+
+amount_type = AmountType()
 
 
 def common(func: Callable[..., None]) -> Callable[..., None]:

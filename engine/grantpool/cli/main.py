@@ -31,6 +31,7 @@ from grantpool.figures.report import rows as report_rows
 from grantpool.generate.books import GenerateError, slug
 from grantpool.generate.options import GenOptions
 from grantpool.generate.run import generate as run_generate
+from grantpool.privacy.cpr import redact
 from grantpool.rules.shipped import UnknownPool, load_named
 
 DEFAULT_LEDGER = Path("ledger/main.beancount")
@@ -43,8 +44,9 @@ ledger_argument = click.argument(
 
 
 def fail(message: str) -> None:
-    """Print a one-line reason on stderr and exit 2 (could not run)."""
-    click.echo(f"grantpool: {message}", err=True)
+    """Print a one-line reason on stderr and exit 2 (could not run); a CPR-looking
+    number in it (the user's input, repeated) is removed."""
+    click.echo(f"grantpool: {redact(message)}", err=True)
     sys.exit(EXIT_CANNOT_RUN)
 
 

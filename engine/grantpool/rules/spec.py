@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
+from grantpool.privacy.cpr import looks_like_cpr
 from grantpool.rules.fields import MAX_MONEY, Fields
 from grantpool.rules.pooldef import PoolDef, parse_pool
 from grantpool.rules.yamlbounds import excerpt
@@ -98,7 +99,8 @@ class RuleSet:
 
 def _common(node: Node, errors: list[ConfigError], position: int) -> Common | None:
     raw_id = node.get("id")
-    named = isinstance(raw_id, str) and RULE_ID.fullmatch(raw_id)
+    named = (isinstance(raw_id, str) and RULE_ID.fullmatch(raw_id)
+             and not looks_like_cpr(raw_id))
     owner = f"rule '{raw_id}'" if named else f"rule #{position}"
     f = Fields(node, owner, errors)
     before = len(errors)
@@ -107,6 +109,8 @@ def _common(node: Node, errors: list[ConfigError], position: int) -> Common | No
     if rule_id is not None and not RULE_ID.fullmatch(rule_id):
         f.fail("id", f"id {excerpt(rule_id)} must be up to 64 lower-case letters, digits, "
                      f"- and _")
+    elif rule_id is not None and looks_like_cpr(rule_id):
+        f.fail("id", "the id holds a CPR-like number; name the rule by what it checks")
     if severity is not None and severity not in SEVERITIES:
         f.fail("severity", f"severity must be error or warning, got {excerpt(severity)}")
     if len(errors) > before:
