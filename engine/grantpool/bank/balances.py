@@ -25,7 +25,8 @@ from grantpool.books.banks import bank_changes
 from grantpool.privacy.cpr import redact
 
 if TYPE_CHECKING:
-    from grantpool.bank.statement import BankLine
+    from grantpool.bank.lines import BankLine
+    from grantpool.bank.model import Statement
 
 
 def danish(amount: Decimal) -> str:
@@ -79,17 +80,21 @@ def last_assertion(entries: list[Any], bank: str, day: datetime.date) -> data.Ba
     return max(asserted, key=lambda e: e.date, default=None)
 
 
-def check_opening(path: Path, first: BankLine, entries: list[Any], bank: str) -> None:
-    """Refuse a statement that does not open at the books' balance of *bank* (when the
-    books have asserted one on or before its first day)."""
-    last = last_assertion(entries, bank, first.date)
+def check_opening(path: Path, statement: Statement, entries: list[Any], bank: str) -> None:
+    """Refuse a statement that does not open at the books' balance of *bank* on its first
+    day (when the books have asserted one on or before it)."""
+    lines = statement.lines
+    day = lines[0].date if lines else statement.closing.date
+    last = last_assertion(entries, bank, day)
     if last is None:
         return
-    opening = first.balance - first.amount
-    books = books_balance(entries, bank, first.date)
+    opening = statement.opening
+    books = books_balance(entries, bank, day)
     if opening != books:
-        raise DoesNotAddUp(path, first.line, redact(
-            f"the statement opens at {danish(opening)} (this line's Saldo - Beløb) but the "
-            f"books give {bank} {danish(books)} on {first.date:%d-%m-%Y} (last asserted "
+        how = "this line's Saldo - Beløb" if statement.formats[0].startswith("csv") \
+            else "its opening balance"
+        raise DoesNotAddUp(path, statement.opening_line, redact(
+            f"the statement opens at {danish(opening)} ({how}) but the "
+            f"books give {bank} {danish(books)} on {day:%d-%m-%Y} (last asserted "
             f"{last.date:%d-%m-%Y}); import the statements in between first, or book what "
             f"the books are missing"))

@@ -3,7 +3,8 @@
 ``extract`` turns every bank line that matches nothing in the books into a
 flagged transaction (``!``, ``#unreconciled``) between the bank account and
 ``Expenses:Municipality:<M>:Unreconciled`` for an officer to classify, and
-closes with a ``balance`` assertion of the statement's last balance.  The
+closes with a ``balance`` assertion of the statement's closing balance, dated
+the day after it (a CSV's last line, camt.053's ``CLBD``, MT940's ``:62F:``).  The
 bank's text is not copied (it may name people): ``bank_ref`` ties the entry to
 the statement line.  ``deduplicate`` marks what the books already hold, by
 the balance assertion; a bank line the books already hold is matched (by its
@@ -20,8 +21,12 @@ from pathlib import Path
 from beancount.core import amount, data
 from beangulp import Importer
 
+from grantpool.bank.formats import is_statement, read_file
+from grantpool.bank.lines import BankLine
 from grantpool.bank.matching import Matches, match
-from grantpool.bank.statement import BankLine, read_statement
+from grantpool.bank.model import Statement
+from grantpool.bank.profiles import Profile, all_profiles
+from grantpool.bank.reading import StatementError
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -33,47 +38,62 @@ def unreconciled_account(bank: str) -> str:
 
 
 class BankStatementImporter(Importer):  # type: ignore[misc]
-    def __init__(self, bank: str, currency: str, days: int, encoding: str = "utf-8-sig"):
+    """One bank account's statements, in any format ``grantpool.bank.formats`` reads."""
+
+    def __init__(self, bank: str, currency: str, days: int, encoding: str | None = None,
+                 fmt: str | None = None, profiles: dict[str, Profile] | None = None):
         self.bank = bank
         self.currency = currency
         self.days = days
         self.encoding = encoding
+        self.fmt = fmt
+        self.profiles = profiles
         self.matches = Matches()
-        self._read: dict[str, list[BankLine]] = {}
+        self._read: dict[str, Statement] = {}
 
     @property
     def name(self) -> str:
         return f"grantpool.statement:{self.bank}"
 
     def identify(self, filepath: str) -> bool:
-        return filepath.lower().endswith(".csv")
+        return is_statement(Path(filepath))
 
     def account(self, filepath: str) -> str:
         return self.bank
 
-    def lines(self, filepath: str) -> list[BankLine]:
-        """The statement's lines, oldest first (read once per importer)."""
+    def statement(self, filepath: str) -> Statement:
+        """The file's one statement (read once per importer)."""
         if filepath not in self._read:
-            self._read[filepath] = read_statement(Path(filepath), self.encoding)
+            path = Path(filepath)
+            given = self.profiles
+            found = read_file(path, self.fmt, self.encoding,
+                              lambda: given if given is not None else all_profiles(None))
+            if len(found) != 1:
+                raise StatementError(path, 1, f"holds {len(found)} statements; import it with "
+                                              f"grantpool import, which books each to its "
+                                              f"account")
+            self._read[filepath] = found[0]
         return self._read[filepath]
 
-    def remember(self, filepath: str, lines: list[BankLine]) -> None:
-        """Use *lines*, already read from *filepath*, instead of reading it again."""
-        self._read[filepath] = lines
+    def lines(self, filepath: str) -> list[BankLine]:
+        """The statement's lines, oldest first."""
+        return self.statement(filepath).lines
+
+    def remember(self, filepath: str, statement: Statement) -> None:
+        """Use *statement*, already read from *filepath*, instead of reading it again."""
+        self._read[filepath] = statement
 
     def date(self, filepath: str) -> datetime.date | None:
-        lines = self.lines(filepath)
-        return lines[-1].date if lines else None
+        return self.statement(filepath).closing.date
 
     def extract(self, filepath: str, existing: data.Entries) -> data.Entries:
-        lines = self.lines(filepath)
-        self.matches = match(lines, list(existing), self.bank, self.days)
+        statement = self.statement(filepath)
+        self.matches = match(statement.lines, list(existing), self.bank, self.days)
         new: list[data.Directive] = [self._entry(filepath, x) for x in self.matches.unmatched_bank]
-        if lines:
-            last = lines[-1]
-            meta = data.new_metadata(filepath, last.line)
-            units = amount.Amount(last.balance, self.currency)
-            new.append(data.Balance(meta, last.date + ONE_DAY, self.bank, units, None, None))
+        closing = statement.closing
+        meta = data.new_metadata(filepath, closing.line)
+        units = amount.Amount(closing.amount, self.currency)
+        new.append(data.Balance(meta, closing.date + ONE_DAY, self.bank, units, None, None))
         return new
 
     def _entry(self, filepath: str, line: BankLine) -> data.Transaction:

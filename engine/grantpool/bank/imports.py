@@ -8,6 +8,11 @@ that the statement opens at their balance of it, matches its lines one to one
 matched, the closing balance) to the file where the bank account is opened.
 Two imports of one statement at once therefore book it once.  Nothing is
 written when the statement is bad or nothing is new.
+
+A file may hold several statements (camt.053 and MT940 can): each goes to the
+bank account its IBAN names (``grantpool.bank.accounts``), all are read and
+checked before anything is written, and a later one of the same account is
+checked against the books as the earlier one leaves them.
 """
 
 from __future__ import annotations
@@ -20,24 +25,27 @@ from typing import Any
 from beancount.core import data
 from beancount.parser import printer
 
+from grantpool.bank.accounts import (
+    NoBankAccount,
+    account_for,
+    bank_account,
+    bank_accounts,
+    bank_for,
+)
 from grantpool.bank.balances import check_opening
+from grantpool.bank.formats import read_file
 from grantpool.bank.importer import BankStatementImporter
 from grantpool.bank.matching import Matches
-from grantpool.bank.statement import read_statement
-from grantpool.books import chart as acc
+from grantpool.bank.model import Statement
+from grantpool.bank.profiles import all_profiles
+from grantpool.bank.reading import StatementError
 from grantpool.books.loading import check_readable
 from grantpool.books.opening import open_books
-from grantpool.books.roles import roles
 from grantpool.books.writing import append_locked, books_lock
-from grantpool.generate.books import slug
 from grantpool.privacy.cpr import redact
 
-BANK_ROLES = ("pool_bank", "muni_bank")
-
-
-class NoBankAccount(ValueError):
-    """The statement's bank account is not given and cannot be told from its name, or
-    what was given is not a bank account of the books."""
+__all__ = ["ImportResult", "NoBankAccount", "bank_account", "bank_accounts", "bank_for",
+           "import_statement"]
 
 
 @dataclass
@@ -47,62 +55,52 @@ class ImportResult:
     target: Path | None
     matches: Matches
     added: list[data.Directive] = field(default_factory=list)
-
-
-def bank_for(statement: Path, entries: list[Any]) -> str:
-    """The bank account whose municipality's name (or 'pool') is in the file name."""
-    stem = statement.stem.lower()
-    munis = {e.meta.get("municipality") for e in entries
-             if isinstance(e, data.Open) and e.account.endswith(":Bank")}
-    found = [m for m in munis if isinstance(m, str) and slug(m) in stem]
-    if len(found) == 1:
-        return acc.muni_bank(found[0])
-    if "pool" in stem and not found:
-        return acc.POOL_BANK
-    raise NoBankAccount(f"{statement}: cannot tell the bank account from the file name; "
-                        f"pass --account (e.g. {acc.muni_bank('Aarhus')})")
-
-
-def bank_accounts(entries: list[Any]) -> list[str]:
-    """The books' bank accounts: those opened as the pool's or a municipality's bank."""
-    return sorted(a for a, r in roles(entries).items() if r.role in BANK_ROLES)
-
-
-def bank_account(ledger: Path, given: str | None, statement: Path, entries: list[Any]) -> str:
-    """*given* if it is a bank account of the books, else the one the file name tells."""
-    account = given if given is not None else bank_for(statement, entries)
-    banks = bank_accounts(entries)
-    if account not in banks:
-        shown = redact(repr(account[:80]))
-        example = ", ".join(banks[:3]) + (", …" if len(banks) > 3 else "")
-        raise NoBankAccount(f"{shown}: not a bank account of {ledger}; pass --account one of "
-                            f"its bank accounts ({example or 'none is opened'})")
-    return account
+    where: str = ""  # which statement of the file (an XML path, an MT940 :20:), if several
 
 
 def import_statement(ledger: Path, statement: Path, bank: str | None, days: int,
-                     encoding: str = "utf-8-sig") -> ImportResult:
-    lines = read_statement(statement, encoding)
+                     encoding: str | None = None, fmt: str | None = None,
+                     profiles: tuple[Path, ...] = ()) -> list[ImportResult]:
+    """Import every statement of the file *statement* (in any format
+    ``grantpool.bank.formats`` reads), each to its bank account; all or none of them."""
+    statements = read_file(statement, fmt, encoding, lambda: all_profiles(ledger, profiles))
     check_readable(ledger)
     with books_lock(ledger.parent):
         books = open_books(ledger, datetime.date.today())
-        account = bank_account(ledger, bank, statement, books.entries)
-        check_opening(statement, lines[0], books.entries, account)
-        importer = BankStatementImporter(account, books.rules.pool.currency, days, encoding)
-        importer.remember(str(statement), lines)
-        extracted = importer.extract(str(statement), books.entries)
-        importer.deduplicate(extracted, books.entries)
-        new = [e for e in extracted if not e.meta.get("__duplicate__")]
-        opened = next(e for e in books.entries
-                      if isinstance(e, data.Open) and e.account == account)
-        target = Path(opened.meta["filename"])
-        result = ImportResult(statement, account, target, importer.matches, new)
-        if new:
-            _ensure_open(new, books.entries, account, books.rules.pool.currency)
-            text = "\n".join(printer.format_entry(e) for e in new)
-            header = f";; Imported from {_printable(statement.name)} by grantpool import\n"
-            append_locked(ledger, target, header + text)
-    return result
+        entries = list(books.entries)
+        results = []
+        for one in statements:
+            result = _plan(ledger, one, bank, days, entries, books.rules.pool.currency)
+            entries += result.added
+            results.append(result)
+        for result in results:
+            if result.added and result.target is not None:
+                text = "\n".join(printer.format_entry(e) for e in result.added)
+                header = f";; Imported from {_printable(statement.name)} by grantpool import\n"
+                append_locked(ledger, result.target, header + text)
+    return results
+
+
+def _plan(ledger: Path, statement: Statement, bank: str | None, days: int,
+          entries: list[Any], currency: str) -> ImportResult:
+    """What importing *statement* adds to books holding *entries* (nothing written)."""
+    path = statement.path
+    account = account_for(ledger, bank, path, statement.line, statement.iban, entries)
+    if statement.currency and statement.currency != currency:
+        raise StatementError(path, statement.line, f"{statement.where or 'the statement'} is "
+                                                   f"in {statement.currency[:3]!r}, the books "
+                                                   f"in {currency}")
+    check_opening(path, statement, entries, account)
+    importer = BankStatementImporter(account, currency, days)
+    importer.remember(str(path), statement)
+    extracted = importer.extract(str(path), entries)
+    importer.deduplicate(extracted, entries)
+    new = [e for e in extracted if not e.meta.get("__duplicate__")]
+    opened = next(e for e in entries if isinstance(e, data.Open) and e.account == account)
+    if new:
+        _ensure_open(new, entries, account, currency)
+    return ImportResult(path, account, Path(opened.meta["filename"]), importer.matches, new,
+                        statement.where)
 
 
 def _printable(name: str) -> str:

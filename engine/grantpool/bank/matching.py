@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from grantpool.bank.statement import BankLine
+from grantpool.bank.lines import BankLine
 from grantpool.books.banks import bank_changes
 
 

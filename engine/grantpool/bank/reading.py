@@ -71,9 +71,9 @@ def _lone_cr(text: str) -> int:
     return -1
 
 
-def rows(path: Path, text: str) -> list[Row]:
+def rows(path: Path, text: str, separator: str = ";") -> list[Row]:
     """Every row of *text* with the line it starts on (blank lines included, as ``[]``)."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=";", strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     result: list[Row] = []
     start = 1
     while True:
@@ -82,12 +82,12 @@ def rows(path: Path, text: str) -> list[Row]:
         except StopIteration:
             return result
         except csv.Error as exc:
-            raise StatementError(path, start, _plain(str(exc))) from exc
+            raise StatementError(path, start, _plain(str(exc), separator)) from exc
         result.append((start, row))
         start = reader.line_num + 1
 
 
-def _plain(message: str) -> str:
+def _plain(message: str, separator: str) -> str:
     """``csv``'s complaint in words that say what to do (it never quotes the data)."""
     if "field limit" in message:
         return (f"a field is longer than {csv.field_size_limit()} characters: this is not a "
@@ -95,5 +95,6 @@ def _plain(message: str) -> str:
     if "end of data" in message:
         return "a quoted field that starts on this line is never closed: add the closing '\"'"
     if "expected after" in message:
-        return "a '\"' inside a field is not doubled: a quoted field ends at ';' or line end"
-    return f"not a well-formed ';'-separated line ({message})"
+        return (f"a '\"' inside a field is not doubled: a quoted field ends at "
+                f"'{separator}' or line end")
+    return f"not a well-formed '{separator}'-separated line ({message})"

@@ -16,7 +16,7 @@ MAX_DAYS = 60
 def report_lines(result: ImportResult) -> list[str]:
     """Every bank line matched or not, every book entry of the period not on the statement."""
     m = result.matches
-    lines = [f"{result.statement} -> {result.bank}"]
+    lines = [f"{result.statement}{' ' + result.where if result.where else ''} -> {result.bank}"]
     lines += [f"  matched   line {b.line} {b.date} {b.amount:>12} ~ "
               f"{t.meta.get('filename')}:{t.meta.get('lineno')}" for b, t in m.matched]
     lines += [f"  unmatched line {b.line} {b.date} {b.amount:>12} (bank only: added as "
@@ -37,16 +37,26 @@ def report_lines(result: ImportResult) -> list[str]:
               default=Path("ledger/main.beancount"), show_default=True)
 @click.option("--account", default=None,
               help="The bank account, one opened as the pool's or a municipality's bank "
-                   "(default: told from the file name, e.g. aarhus-2018-03.csv).")
+                   "(default: the one opened with the statement's IBAN as iban: metadata, "
+                   "else told from the file name, e.g. aarhus-2018-03.csv).")
 @click.option("--match-days", default=5, show_default=True, type=click.IntRange(0, MAX_DAYS),
               help="A bank line matches a book entry dated this many days either side.")
-@click.option("--encoding", default="utf-8-sig", show_default=True,
-              help="The statement's text encoding (e.g. cp1252 for some bank exports).")
+@click.option("--encoding", default=None,
+              help="The statement's text encoding, overriding its format's or profile's "
+                   "(e.g. cp1252; default: utf-8-sig for the generic CSV shape).")
+@click.option("--format", "fmt", default=None, metavar="FORMAT",
+              help="camt053, mt940, csv, or a CSV profile's name (danske-bank, nordea, "
+                   "generic, or one of --profile / bank-profiles/); default: told from the "
+                   "content.")
+@click.option("--profile", "profiles", multiple=True, type=click.Path(path_type=Path),
+              help="A bank CSV profile (YAML) to use besides the shipped ones and the books' "
+                   "bank-profiles/ folder; may be given more than once.")
 def import_command(statements: tuple[Path, ...], ledger: Path, account: str | None,
-                   match_days: int, encoding: str) -> None:
-    """Import bank STATEMENTS (Danish CSV), in the order given: match each to the books and
-    add the rest once.  Each statement is imported whole or not at all; exit 2 if any was
-    refused (the others are still imported)."""
+                   match_days: int, encoding: str | None, fmt: str | None,
+                   profiles: tuple[Path, ...]) -> None:
+    """Import bank STATEMENTS (camt.053 XML, MT940, or a bank's CSV export), in the order
+    given: match each to the books and add the rest once.  Each file is imported whole or
+    not at all; exit 2 if any was refused (the others are still imported)."""
     # beangulp and the importer load only when this command runs
     from grantpool.bank.imports import NoBankAccount, import_statement  # noqa: PLC0415
     from grantpool.bank.statement import StatementError  # noqa: PLC0415
@@ -57,12 +67,14 @@ def import_command(statements: tuple[Path, ...], ledger: Path, account: str | No
     refused = 0
     for statement in statements:
         try:
-            result = import_statement(ledger, statement, account, match_days, encoding)
+            results = import_statement(ledger, statement, account, match_days, encoding, fmt,
+                                       profiles)
         except (CannotLoad, NoRules, NoBankAccount, StatementError, WriteRefused,
                 LookupError) as exc:
             click.echo(f"grantpool: {exc}", err=True)
             refused += 1
             continue
-        click.echo("\n".join(report_lines(result)))
+        for result in results:
+            click.echo("\n".join(report_lines(result)))
     if refused:
         raise SystemExit(2)

@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from grantpool.audit.findings import Finding
+from grantpool.bank.formats import is_statement
 from grantpool.bank.imports import NoBankAccount, import_statement
 from grantpool.bank.statement import StatementError
 from grantpool.books.loading import CannotLoad
@@ -36,8 +37,10 @@ REFUSED = (StatementError, NoBankAccount, WriteRefused, CannotLoad, NoRules, csv
 
 
 def waiting(inbox: Path) -> list[Path]:
-    """The statements in the inbox; raises OSError if it cannot be listed."""
-    return sorted(p for p in inbox.iterdir() if p.suffix == ".csv" and p.is_file())
+    """The statements in the inbox, in any format the import reads (``.csv``, ``.xml``,
+    ``.053``, ``.camt``, ``.sta``, ``.940``, ``.mt940``, and ``.txt`` holding MT940; the
+    format itself is told from the content); raises OSError if it cannot be listed."""
+    return sorted(p for p in inbox.iterdir() if p.is_file() and is_statement(p))
 
 
 def import_inbox(schedule: Schedule, ledger: Path, today: datetime.date,
