@@ -178,3 +178,14 @@ def test_stale_balance__each_movement_needs_a_statement_within_35_days(
     [stale] = findings(load_doc(spent))
     assert stale.entry.date.isoformat() == "2018-04-10"
     assert "Assets:Municipality:Lejre:Bank: moved on 2018-04-10" in stale.message
+
+
+def test_repayment_claim__an_approved_carry_over_keeps_the_unspent_money(
+        load_doc: Loader) -> None:
+    submitted = '\n2019-12-20 event "accounts_submitted" "Lejre"\n'
+    carried = '\n2019-12-22 event "carry_over_approved" "Lejre"\n'
+    unclaimed = [f for f in findings(load_doc(books(submitted, as_of="2020-06-30")))
+                 if f.rule == "repayment-claim"]
+    assert len(unclaimed) == 1 and "not claimed back" in unclaimed[0].message
+    assert [f for f in findings(load_doc(books(submitted, carried, as_of="2020-06-30")))
+            if f.rule == "repayment-claim"] == []

@@ -5,7 +5,9 @@
 ``Available`` account must be returned (``#return``) within ``within_days``.
 ``level: grant``: after the ``accounts_submitted`` event, the grant's unspent
 money (both budget lines) must be claimed (``#repayment-claim``) within
-``within_days``, unless it is under ``de_minimis`` (default: the pool's).
+``within_days``, unless it is under ``de_minimis`` (default: the pool's) or a
+``carry_over_approved`` event of the grant keeps it (the domain: unspent funds are
+repaid when carry-over is not approved).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from grantpool.rules.index import CitizenBook, GrantBook, Index
 from grantpool.rules.spec import Common, RuleFields
 
 FIELDS = ("level", "within_days", "events", "de_minimis")
+CARRY_OVER = "carry_over_approved"
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,8 @@ def _citizen(rule: ReturnUnspent, citizen: CitizenBook, ctx: Context) -> list[Pr
 
 def _grant(rule: ReturnUnspent, grant: GrantBook, ctx: Context) -> list[Problem]:
     submitted = next((e for e in grant.events if e.type == "accounts_submitted"), None)
-    if submitted is None:
-        return []
+    if submitted is None or any(e.type == CARRY_OVER for e in grant.events):
+        return []  # an approved carry-over keeps the unspent money with the grant
     due = submitted.date + datetime.timedelta(days=rule.within_days)
     if ctx.as_of <= due:
         return []
