@@ -4,7 +4,9 @@ A tree of checks, pool -> municipality -> citizen, each with what it expects,
 what it finds, the difference and the directives behind a difference:
 
 * pool: appropriation = grants awarded + kept share + unallocated;
-* grant: awarded = citizens' budgets (net) + salary line + unallocated + returned;
+* grant: awarded = citizens' budgets (net) + salary paid + salary left + unallocated
+  + returned (claimed) + kept (under the de-minimis): it ties whichever budget line
+  the unspent money was claimed or kept from;
   tranches received never exceed the award (a tranche booked twice);
   every budget-line movement carries a known tag;
 * citizen: granted = paid + committed + remaining + returned; every movement
@@ -100,8 +102,9 @@ def _pool_check(p: PoolFigures) -> Check:
 
 
 def _grant_checks(g: GrantFigures) -> list[Check]:
-    parts = g.citizens_net + g.salary_line + g.unallocated + g.returned
-    checks = [Check("awarded = citizens' budgets + salary line + unallocated + returned",
+    parts = g.citizens_net + g.salary_used + g.unallocated + g.returned + g.kept
+    checks = [Check("awarded = citizens' budgets + salary paid + salary left + unallocated"
+                    " + returned + kept",
                     g.awarded, parts, list(g.unexplained),
                     "budget-line movements without a known tag" if g.unexplained else "")]
     if g.received > g.awarded:

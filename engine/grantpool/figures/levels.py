@@ -5,8 +5,9 @@ classified by the account's role (``grantpool.books.roles``) and the transaction
 so that the conservation identities below compare independent sums:
 
 * citizen:  granted = paid + committed + remaining + returned
-* grant:    awarded = citizens' budgets (net of returns) + salary line
-                      + unallocated + returned to the state (claimed or kept)
+* grant:    awarded = citizens' budgets (net of returns) + salary paid + salary left
+                      + unallocated + returned to the state (claimed) + kept under
+                      the de-minimis
 * pool:     appropriation = grants awarded + kept share + unallocated
 """
 
@@ -147,14 +148,10 @@ def _other_posting(
 
 
 def _grant_posting(grant: GrantFigures, kind: str, amount: Decimal, tags: Any) -> None:
-    if kind == "awaiting":
+    if kind in ("drawing_rights", "salary_line"):
+        _line_posting(grant, kind, amount, tags)
+    elif kind == "awaiting":
         grant.awaiting += amount
-    elif kind == "drawing_rights":
-        grant.unallocated += amount
-        if tags & {"grant-award", "budget-change"}:
-            grant.drawing_rights_line += amount
-    elif kind == "salary_line" and tags & {"grant-award", "budget-change"}:
-        grant.salary_line += amount
     elif kind == "salary_expense":
         grant.salary_paid += amount
     elif kind == "repayment":
@@ -164,6 +161,18 @@ def _grant_posting(grant: GrantFigures, kind: str, amount: Decimal, tags: Any) -
             grant.repaid -= amount
     elif kind == "retained":
         grant.retained += amount
+
+
+def _line_posting(grant: GrantFigures, kind: str, amount: Decimal, tags: Any) -> None:
+    """A budget line's balance (unallocated drawing rights, salary left) and, from an
+    award or a budget change, the line itself."""
+    line = bool(tags & {"grant-award", "budget-change"})
+    if kind == "drawing_rights":
+        grant.unallocated += amount
+        grant.drawing_rights_line += amount if line else 0
+    else:
+        grant.salary_left += amount
+        grant.salary_line += amount if line else 0
 
 
 def _event(pool: PoolFigures, event: data.Event) -> None:

@@ -44,8 +44,9 @@ class GrantFigures:
     received: Decimal = ZERO
     awaiting: Decimal = ZERO
     drawing_rights_line: Decimal = ZERO
-    salary_line: Decimal = ZERO
+    salary_line: Decimal = ZERO  # the line as awarded (and changed)
     salary_paid: Decimal = ZERO
+    salary_left: Decimal = ZERO  # the balance of the salary line: not yet paid, claimed or kept
     unallocated: Decimal = ZERO
     claimed: Decimal = ZERO
     repaid: Decimal = ZERO
@@ -62,11 +63,25 @@ class GrantFigures:
 
     @property
     def returned(self) -> Decimal:
-        return self.claimed + self.retained
+        """Claimed back by the state (``#repayment-claim``); never what is kept."""
+        return self.claimed
+
+    @property
+    def kept(self) -> Decimal:
+        """Unspent, kept under the de-minimis (``#de-minimis``): not claimed."""
+        return self.retained
+
+    @property
+    def salary_used(self) -> Decimal:
+        """The salary line as the books hold it now: paid, plus what is left on it."""
+        return self.salary_paid + self.salary_left
 
     @property
     def difference(self) -> Decimal:
-        parts = self.citizens_net + self.salary_line + self.unallocated + self.returned
+        """awarded - (citizens' budgets (net) + salary paid + salary left + unallocated
+        + returned + kept): zero whichever line the unspent money was claimed or kept from."""
+        parts = (self.citizens_net + self.salary_used + self.unallocated + self.returned
+                 + self.kept)
         return self.awarded - parts
 
 
@@ -82,6 +97,11 @@ class PoolFigures:
     @property
     def granted(self) -> Decimal:
         return sum((g.awarded for g in self.grants.values()), ZERO)
+
+    @property
+    def kept(self) -> Decimal:
+        """Unspent money the municipalities kept under the de-minimis."""
+        return sum((g.retained for g in self.grants.values()), ZERO)
 
     @property
     def paid_out(self) -> Decimal:

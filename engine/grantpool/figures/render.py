@@ -15,7 +15,7 @@ from grantpool.rules.kinds.cap import Cap
 from grantpool.rules.spec import RuleSet
 
 TEXT_COLUMNS = ("municipality", "citizen", "granted", "committed", "spent", "returned",
-                "remaining", "cap", "share_of_cap", "window_start", "window_end", "status")
+                "kept", "remaining", "cap", "share_of_cap", "window_start", "window_end", "status")
 
 
 def render_tree(tree: Node, ledger: Path, as_of: datetime.date) -> str:

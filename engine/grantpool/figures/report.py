@@ -9,13 +9,20 @@ from the rules file.  Per level:
   (spent + committed) / cap; window = decision + months, clipped; status
   active, ended, moved_out, excluded or not_started.
 * municipality: granted = the grant awarded; committed and spent (purchases and
-  salary) of its citizens and staff; returned = to the state (claimed or kept
-  under the de-minimis); remaining = granted - spent - committed - returned;
+  salary) of its citizens and staff; returned = claimed back by the state
+  (``#repayment-claim``); kept = unspent money kept under the de-minimis
+  (``#de-minimis``, never "returned"); remaining = granted - spent - committed -
+  returned - kept (what is left on the budget lines and the citizens' budgets);
   cap = the grant; window = the project period; status active, ended or closed
   (accounts submitted).
 * pool: granted = grants awarded; spent adds administration; returned = repaid
-  to the pool; remaining = appropriation - granted - administration spent +
-  returned; cap = the application pool; share = granted / cap.
+  to the pool; kept = what the municipalities kept under the de-minimis;
+  remaining = appropriation - granted - administration spent + returned (what
+  the pool's bank holds outside the grants); cap = the application pool; share =
+  granted / cap.
+
+A citizen's ``kept`` is always zero.  Each figure's postings are named by
+``grantpool.figures.links``: the drill-down behind every figure sums to it.
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ ZERO = Decimal(0)
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 FIELDS = ("level", "municipality", "citizen", "account", "granted", "committed", "spent",
-          "returned", "remaining", "cap", "share_of_cap", "window_start", "window_end",
+          "returned", "kept", "remaining", "cap", "share_of_cap", "window_start", "window_end",
           "status")
 
 
@@ -56,6 +63,7 @@ class Row:
     window_start: datetime.date | None
     window_end: datetime.date | None
     status: str
+    kept: Decimal = ZERO  # under the de-minimis: never part of ``returned``
 
     @property
     def used(self) -> Decimal:
@@ -127,13 +135,13 @@ def municipality_row(g: GrantFigures, pool: PoolDef, as_of: datetime.date) -> Ro
     citizens = g.citizens.values()
     committed = sum((c.committed for c in citizens), ZERO)
     spent = sum((c.paid for c in citizens), ZERO) + g.salary_paid
-    remaining = g.awarded - spent - committed - g.returned
+    remaining = g.awarded - spent - committed - g.returned - g.kept
     period = pool.project_period
     status = "closed" if g.closed_on and g.closed_on <= as_of else (
         "active" if as_of <= period.end else "ended")
     return Row("municipality", g.municipality, None, acc.muni_bank(g.municipality), g.awarded,
                committed, spent, g.returned, remaining, g.awarded, period.start, period.end,
-               status)
+               status, g.kept)
 
 
 def pool_row(p: PoolFigures, pool: PoolDef, as_of: datetime.date) -> Row:
@@ -144,4 +152,4 @@ def pool_row(p: PoolFigures, pool: PoolDef, as_of: datetime.date) -> Row:
     period = pool.project_period
     return Row("pool", None, None, acc.POOL_BANK, p.granted, committed, spent, p.returned,
                remaining, pool.application_pool, period.start, period.end,
-               "active" if as_of <= period.end else "ended")
+               "active" if as_of <= period.end else "ended", p.kept)
