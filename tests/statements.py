@@ -4,6 +4,7 @@ month as camt.053, MT940 and Danske Bank's CSV export."""
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -176,12 +177,13 @@ def danske_csv(month: Month, text: str = "Betaling") -> bytes:
 
 
 def with_iban(ledger: Path, municipality: str, account: str) -> None:
-    """Give the municipality's bank account ``iban:`` metadata on its open, as the
-    generator will write it."""
+    """Give the municipality's bank account *account* as its ``iban:`` metadata on its
+    open (replacing the synthetic one the generator writes)."""
     path = ledger.parent / "municipalities" / f"{municipality.lower()}.beancount"
     opening = (f"open Assets:Municipality:{municipality}:Bank DKK\n"
                f'  municipality: "{municipality}"\n')
     text = path.read_text(encoding="utf-8")
     assert opening in text
-    path.write_text(text.replace(opening, f'{opening}  iban: "{account}"\n', 1),
-                    encoding="utf-8")
+    text = re.sub(re.escape(opening) + r'(  iban: "[^"]*"\n)?',
+                  lambda _: f'{opening}  iban: "{account}"\n', text, count=1)
+    path.write_text(text, encoding="utf-8")

@@ -1,11 +1,13 @@
 """End to end in a real headless Chromium (Debian's) against a real Fava server
 on loopback: every page of the extension, its figures against ``grantpool
-report``, sorting, a drill-down to the transactions, and a screenshot of each
-page in ``tests/artifacts/``."""
+report``, sorting, a drill-down to the transactions, the purchase form and its
+confirmation, and a screenshot of every page in Danish and English, at full width
+and at 1024 px, in ``tests/artifacts/`` (``<page>-<lang>[-1024].png``)."""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -17,6 +19,7 @@ from tests.conftest import EXAMPLE
 from tests.reporting import report
 from tests.rulebooks import books
 from tests.servers import serving
+from tests.test_fava_ext import amount
 
 pytestmark = pytest.mark.browser
 
@@ -56,31 +59,39 @@ def page(browser: Any) -> Iterator[Any]:
     tab.close()
 
 
-def shown(page: Any, selector: str) -> Decimal:
-    return Decimal(page.locator(selector).first.inner_text().replace(" ", "").replace("\u00a0", ""))
+def shown(page: Any, selector: str, lang: str = "da") -> Decimal:
+    return amount(page.locator(selector).first.inner_text(), lang)
 
 
 def shoot(page: Any, name: str) -> None:
+    """A screenshot of the whole page: Fava scrolls inside its layout, not the
+    document, so the window is made as tall as the content first."""
     ARTIFACTS.mkdir(exist_ok=True)
+    size = page.viewport_size
+    tall = page.evaluate("() => Math.max(...Array.from(document.querySelectorAll('*'),"
+                         " (e) => e.scrollHeight + e.getBoundingClientRect().top))")
+    page.set_viewport_size({"width": size["width"], "height": min(int(tall) + 20, 12000)})
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
 
 
 def test_browser__pool_page_shows_the_reports_figures(page: Any, base: str) -> None:
     page.goto(f"{base}/{PAGES}?time=2019")
     page.wait_for_selector(".gp[data-page=pool]")
     [pool] = report("pool", "2019-12-31")
-    for key in ("granted", "spent", "committed", "returned", "remaining"):
+    for key in ("granted", "returned", "remaining"):
         assert shown(page, f"[data-figure=pool-{key}] .gp-num") == Decimal(pool[key]), key
     for row in report("municipality", "2019-12-31"):
         cell = f"tr[data-municipality='{row['municipality']}'] td[data-key=spent] .gp-num"
         assert shown(page, cell) == Decimal(row["spent"])
+    total = shown(page, "tr[data-totals] td[data-key=spent] .gp-num")
+    assert total == shown(page, "[data-figure=total-spent] .gp-num")
     assert page.locator("svg.gp-sankey path").count() > 4
     assert page.get_by_role("link", name="Grant pool").count() >= 1  # Fava's sidebar
-    shoot(page, "pool")
 
 
 def test_browser__municipality_page_lists_and_sorts_budgets(page: Any, base: str) -> None:
-    page.goto(f"{base}/{PAGES}?page=municipality&name=Kolding&time=2018-09")
+    page.goto(f"{base}/{PAGES}?page=municipality&name=Kolding&time=2018-09&lang=en")
     page.wait_for_selector(".gp[data-page=municipality]")
     expected = {r["citizen"]: r for r in report("citizen", "2018-09-30")
                 if r["municipality"] == "Kolding"}
@@ -90,22 +101,59 @@ def test_browser__municipality_page_lists_and_sorts_budgets(page: Any, base: str
     top = rows.first.get_attribute("data-citizen")
     assert top == max(expected, key=lambda c: Decimal(expected[c]["spent"]))
     cell = f"tr[data-citizen='{top}'] td[data-key=spent] .gp-num"
-    assert shown(page, cell) == Decimal(expected[top]["spent"])
-    shoot(page, "municipality")
+    assert shown(page, cell, "en") == Decimal(expected[top]["spent"])
 
 
 def test_browser__citizen_page_drills_down_to_the_purchases(page: Any, base: str) -> None:
     page.goto(f"{base}/{PAGES}?page=citizen&name=P-KOL-001")
     page.wait_for_selector(".gp[data-page=citizen]")
     assert shown(page, "[data-figure=spent] .gp-num") == Decimal("50000.00")
-    purchases = page.locator("table.gp-statement tr", has_text="purchase").count()
-    shoot(page, "citizen")
+    purchases = page.locator("table.gp-statement tr[data-kind=purchase]").count()
     page.locator("[data-figure=spent] a").click()
     page.wait_for_url("**/journal/**")
     assert "P-KOL-001" in page.url and "filter=%23purchase" in page.url
     page.wait_for_selector("li.transaction")
     assert page.locator("li.transaction").count() == purchases > 0
     shoot(page, "drill-down-journal")
+
+
+def test_browser__favas_own_pages_print_thousands_separators(page: Any, base: str) -> None:
+    page.goto(f"{base}/income_statement/?time=2019")
+    page.wait_for_selector("text=Expenses")
+    text = page.inner_text("article")
+    assert re.search(r"\b\d{1,3}(\.\d{3})+,\d{2}\b", text), text[:500]  # da_DK: 1.234,00
+    shoot(page, "fava-income-statement")
+
+
+EVERY_PAGE = {
+    "pool": "?page=pool",
+    "pool-filtered": "?account=Assets:Municipality:Lejre",
+    "municipality": "?page=municipality&name=Halsnæs&time=2018-09",
+    "citizen": "?page=citizen&name=P-HAL-003",
+    "findings": "?page=findings",
+}
+
+
+@pytest.mark.parametrize("width", [1024, 1400])
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_browser__every_page_reads_in_both_languages_at_1024_px_and_wide(
+    browser: Any, base: str, lang: str, width: int
+) -> None:
+    tab = browser.new_page(viewport={"width": width, "height": 900})
+    too_wide = []
+    try:
+        for name, query in EVERY_PAGE.items():
+            tab.goto(f"{base}/{PAGES}{query}&lang={lang}")
+            tab.wait_for_selector(f".gp[lang={lang}]")
+            overflow = tab.evaluate("""() => Array.from(document.querySelectorAll(
+                '.gp table')).filter((t) => t.getBoundingClientRect().right >
+                document.querySelector('.gp').getBoundingClientRect().right + 1).length""")
+            shoot(tab, f"{name}-{lang}" + ("-1024" if width == 1024 else ""))
+            if overflow:
+                too_wide.append(name)
+    finally:
+        tab.close()
+    assert not too_wide, f"a table runs past the page at {width} px on {too_wide}"
 
 
 def test_browser__findings_page_links_to_the_line(page: Any, example_copy: Path) -> None:
@@ -119,32 +167,37 @@ def test_browser__findings_page_links_to_the_line(page: Any, example_copy: Path)
         page.wait_for_selector(".gp[data-page=findings]")
         item = page.locator("li[data-rule=citizen-cap][data-severity=error]")
         assert item.count() == 1 and "by 1.00 DKK" in item.inner_text()
-        shoot(page, "findings")
+        shoot(page, "findings-with-error")
         item.locator("a").first.click()
         page.wait_for_url("**/editor/**")
         assert "kolding.beancount" in page.url
 
 
-def test_browser__an_officer_records_a_purchase_in_the_form(
-    page: Any, write_doc: Callable[[str], Path]
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_browser__an_officer_records_a_purchase_and_sees_it_confirmed(
+    page: Any, write_doc: Callable[[str], Path], lang: str
 ) -> None:
     ledger = write_doc(books())
     with serving(ledger, "rule-test", "--read-write") as (url, _):
-        page.goto(f"{url}/{PAGES}?page=citizen&name=P-LEJ-001&time=2018")
+        page.goto(f"{url}/{PAGES}?page=citizen&name=P-LEJ-001&time=2018&lang={lang}")
         page.wait_for_selector("form.gp-purchase[data-ready]")  # its script is attached
         page.fill("form.gp-purchase input[name=date]", "2018-06-01")
         page.fill("form.gp-purchase input[name=amount]", "60000.00")
         page.select_option("form.gp-purchase select[name=category]", "health_dental")
         page.click("form.gp-purchase button")
         page.wait_for_selector(".gp-result.gp-error")
-        assert "refused" in page.inner_text(".gp-result")
+        assert ("afvist" if lang == "da" else "refused") in page.inner_text(".gp-result")
         assert "[citizen-cap]" in page.inner_text(".gp-result")
-        shoot(page, "purchase-refused")
+        shoot(page, f"purchase-refused-{lang}")
         page.fill("form.gp-purchase input[name=amount]", "1890.00")
         page.click("form.gp-purchase button")
-        page.wait_for_function("document.querySelector('.gp-result').textContent"
-                               ".startsWith('recorded')")
-        page.wait_for_selector("table.gp-statement tr:has-text('Purchase: health_dental')")
+        page.wait_for_selector(".gp-confirm[data-recorded='2018-06-01']")
+        confirm = page.inner_text(".gp-confirm")
+        assert ("1.890,00 DKK (Tandbehandling)" if lang == "da"
+                else "1,890.00 DKK (Dental treatment)") in confirm
+        new = page.locator("table.gp-statement tr.gp-new")
+        assert new.count() == 1 and "health_dental" in (
+            new.locator(".gp-category").get_attribute("title") or "")
         page.wait_for_selector("form.gp-purchase[data-ready]")
-        shoot(page, "purchase-recorded")
+        shoot(page, f"purchase-recorded-{lang}")
     assert ledger.read_text(encoding="utf-8").count("#purchase") == 1

@@ -32,10 +32,17 @@ def page(client: Any, query: str = "", base: str = BASE) -> str:
     return str(response.data.decode())
 
 
-def figure(text: str, name: str) -> Decimal:
+def amount(shown: str, lang: str = "da") -> Decimal:
+    """A figure as a page prints it: ``1.785.409,00`` (da) or ``1,785,409.00`` (en)."""
+    thousands, point = (".", ",") if lang == "da" else (",", ".")
+    return Decimal(shown.strip().replace(thousands, "").replace(point, ".")
+                   .replace("\u00a0", "").replace("\u2212", "-"))
+
+
+def figure(text: str, name: str, lang: str = "da") -> Decimal:
     match = re.search(rf'data-figure="{name}">.*?<span class="gp-num">([^<]+)</span>', text, re.S)
     assert match, name
-    return Decimal(match[1].replace(" ", ""))
+    return amount(html.unescape(match[1]), lang)
 
 
 def cells(text: str, row_attr: str) -> dict[str, dict[str, Decimal]]:
@@ -56,11 +63,16 @@ def test_ext__sidebar_lists_the_extension(client: Any) -> None:
 def test_ext__pool_page_figures_equal_the_report(client: Any) -> None:
     text = page(client, "?time=2019")
     [pool] = report("pool", "2019-12-31")
-    for key in ("granted", "spent", "committed", "returned", "remaining"):
+    for key in ("granted", "returned", "remaining"):
         assert figure(text, f"pool-{key}") == Decimal(pool[key]), key
+    spent = figure(text, "total-spent") + figure(text, "pool-administration")
+    assert spent == Decimal(pool["spent"])
+    assert figure(text, "total-committed") == Decimal(pool["committed"])
     rows = cells(text, "data-municipality")
     for row in report("municipality", "2019-12-31"):
-        for key in ("granted", "committed", "spent", "returned", "remaining"):
+        given_back = rows[row["municipality"]]["returned"] + rows[row["municipality"]]["kept"]
+        assert given_back == Decimal(row["returned"]) + Decimal(row.get("kept", "0"))
+        for key in ("granted", "committed", "spent", "remaining"):
             assert rows[row["municipality"]][key] == Decimal(row[key])
     assert "<svg class=\"gp-sankey\"" in text and "<svg class=\"gp-chart\"" in text
 
@@ -73,16 +85,17 @@ def test_ext__municipality_page_lists_every_budget(client: Any) -> None:
     for row in expected:
         for key in ("granted", "committed", "spent", "remaining"):
             assert rows[row["citizen"]][key] == Decimal(row[key]), (row["citizen"], key)
-    assert "Tranches received" in text and text.count("gp-status-active") > 0
+    assert "Modtagne rater" in text and text.count("gp-status-active") > 0
 
 
 def test_ext__citizen_page_statement_adds_up(client: Any) -> None:
     text = page(client, "?page=citizen&name=P-KOL-001")
     [row] = [r for r in report("citizen", "2026-01-01") if r["citizen"] == "P-KOL-001"]
     assert figure(text, "spent") == Decimal(row["spent"]) == Decimal("50000.00")
-    remaining = re.findall(r'<tr><td><a href="[^"]*editor/\?[^"]*">[^<]+</a></td>.*?'
-                           r'<span class="gp-num">([^<]+)</span></td></tr>', text, re.S)
-    assert remaining and Decimal(remaining[-1].replace(" ", "")) == Decimal(row["remaining"])
+    remaining = re.findall(r'<tr data-kind="\w+"><td class="gp-nowrap"><a href="[^"]*editor/'
+                           r'\?[^"]*">[^<]+</a></td>.*?<span class="gp-num">([^<]+)</span>'
+                           r'</td></tr>', text, re.S)
+    assert remaining and amount(remaining[-1]) == Decimal(row["remaining"])
     assert "<svg class=\"gp-timeline\"" in text
 
 
@@ -114,7 +127,7 @@ def test_ext__books_without_rules_say_so(write_doc: Callable[[str], Path]) -> No
                        '2017-01-01 custom "fava-extension" "grantpool.fava_ext"\n')
     client = create_app([ledger], load=True).test_client()
     text = page(client, "", base="/no-rules/extension/GrantPool/")
-    assert "declare no" in text
+    assert "declare no" in text and 'lang="en"' in text  # no rules: no pool language
 
 
 def _writable_client(ledger: Path) -> Any:
@@ -137,6 +150,9 @@ def test_ext__purchase_form_records_a_checked_purchase(example_copy: Path, tmp_p
     assert any(f["rule"] == "citizen-cap" for f in over.get_json()["findings"])
     bad = client.post(url, json={**body, "amount": "1,5"}, headers={"X-Grantpool": "purchase"})
     assert bad.status_code == 400 and "amount like 1500.00" in bad.get_json()["message"]
+    danish = client.post(url, json={**body, "amount": "1,5", "lang": "da"},
+                         headers={"X-Grantpool": "purchase"})
+    assert "beløb som 1500.00" in danish.get_json()["message"]
 
 
 def test_ext__purchase_form_is_disabled_when_fava_is_read_only(example_copy: Path) -> None:
@@ -158,5 +174,6 @@ def test_ext__purchase_form_writes_what_passes(write_doc: Callable[[str], Path])
     assert answer.status_code == 200, answer.get_json()
     assert answer.get_json()["message"] == ("recorded: purchase 757.00 health_dental for "
                                             "P-LEJ-001")
+    assert answer.get_json()["recorded"] == "2018-06-01,757.00,health_dental"
     assert '2018-06-01 * "Purchase: health_dental" #purchase' in ledger.read_text(
         encoding="utf-8")

@@ -39,7 +39,7 @@ def assert_one_line_reason(status: dict[str, Any], *words: str) -> None:
 
 def failure_mails(inbox: SmtpInbox) -> list[Any]:
     return [m for m in inbox.to("ministry@example.org")
-            if "the daily run failed" in m["Subject"]]
+            if "den daglige kørsel fejlede" in m["Subject"]]  # dk2017 books: Danish mail
 
 
 def refused_and_rest_imported(example_copy: Path, tmp_path: Path, smtp: tuple[SmtpInbox, int],
@@ -59,7 +59,7 @@ def refused_and_rest_imported(example_copy: Path, tmp_path: Path, smtp: tuple[Sm
     [to_kolding] = inbox.to("kolding@example.org")  # the refusal is a finding, mailed
     assert "kolding-2018-05.csv" in to_kolding.get_content()
     assert any("kolding-2018-05.csv" in m.get_content() for m in inbox.to("ministry@example.org")
-               if "new finding" in m["Subject"])
+               if "nyt fund" in m["Subject"] or "nye fund" in m["Subject"])
     assert len(failure_mails(inbox)) == 1
     return status
 

@@ -27,7 +27,7 @@ from grantpool.vouchers.store import Voucher, VoucherError, read_voucher
 Builder = Callable[[Books], Draft]
 
 
-class AmountType(click.ParamType):
+class AmountType(click.ParamType):  # type: ignore[type-arg]  # generic only in newer click
     """``--amount``: ``grantpool.entry.amounts.parse_amount``."""
 
     name = "amount"

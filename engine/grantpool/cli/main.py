@@ -148,12 +148,19 @@ def reconcile(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
 @click.option("--period", "whole", is_flag=True, help="The whole project period (final).")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("accounts"),
               show_default=True, help="Folder for the CSV and XLSX files.")
-def accounts(municipality: str, ledger: Path, year: int | None, whole: bool, out: Path) -> None:
+@click.option("--language", type=click.Choice(["da", "en"]), default=None,
+              help="Language of the files (default: the pool's `language:`).")
+@click.option("--csv-dialect", "dialect", type=click.Choice(["plain", "excel-da"]),
+              default="plain", show_default=True,
+              help="excel-da: semicolons, decimal comma, dd-mm-yyyy and a BOM, for Danish "
+                   "spreadsheets.")
+def accounts(municipality: str, ledger: Path, year: int | None, whole: bool, out: Path,
+             language: str | None, dialect: str) -> None:
     """The grant accounts (tilskudsregnskab) of MUNICIPALITY as CSV and XLSX."""
     if (year is None) == (not whole):
         fail("give exactly one of --year YYYY or --period")
         return
-    from grantpool.audit.accounts_files import write_accounts  # noqa: PLC0415 (openpyxl: load late)
+    from grantpool.audit.accounts_files import write_for_pool  # noqa: PLC0415 (openpyxl: load late)
     from grantpool.audit.grant_accounts import grant_accounts, period_of  # noqa: PLC0415
 
     try:
@@ -165,8 +172,7 @@ def accounts(municipality: str, ledger: Path, year: int | None, whole: bool, out
         fail(str(exc))
         return
     stem = f"{slug(municipality)}-{year if year is not None else 'period'}"
-    title = f"Grant accounts (tilskudsregnskab): {books.rules.pool.name}"
-    for path in write_accounts(result, title, out, stem):
+    for path in write_for_pool(result, books.rules.pool, out, stem, language, dialect):
         click.echo(f"wrote {path}")
 
 

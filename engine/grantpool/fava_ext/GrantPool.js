@@ -20,6 +20,7 @@ async function submitPurchase(form) {
   const result = form.querySelector(".gp-result");
   const body = Object.fromEntries(new FormData(form).entries());
   body.citizen = form.dataset.citizen;
+  body.lang = form.dataset.lang;
   const response = await fetch(form.dataset.endpoint, {
     method: "POST",
     headers: { "Content-Type": "application/json", "X-Grantpool": "purchase" },
@@ -30,7 +31,10 @@ async function submitPurchase(form) {
   result.textContent = lines.join(" · ");
   result.className = `gp-result ${answer.ok ? "" : "gp-error"}`;
   if (answer.ok) {
-    setTimeout(() => window.location.reload(), 800);
+    // Show the page again with the confirmation and the new statement line marked.
+    const url = new URL(window.location.href);
+    url.searchParams.set("recorded", answer.recorded);
+    window.location.assign(url.toString());
   }
 }
 

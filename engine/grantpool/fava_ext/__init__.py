@@ -6,8 +6,11 @@ Declare it in the books' main file::
 
 The pages read the rules file the books' ``grantpool.plugin`` line names.  Fava's
 time filter sets the day the figures are for (the last day of the period), and
-its account filter picks the municipalities and citizens shown.  This class
-only adapts Fava's request to the pure functions in ``pages`` and ``statement``.
+its account filter picks the municipalities and citizens shown (and so every
+figure the page sums).  The page reads in the pool's language (``language:`` in the
+rules file) unless ``?lang=da|en`` asks another; its words come from the catalogue in
+``grantpool.i18n`` (``texts``).  This class only adapts Fava's request to the pure
+functions in ``pages``, ``summary`` and ``statement``.
 """
 
 from __future__ import annotations
@@ -24,9 +27,12 @@ from markupsafe import Markup
 
 from grantpool.books.opening import declared_rules
 from grantpool.fava_ext import form, pages, statement, svg
+from grantpool.fava_ext.summary import row_pace, stops
+from grantpool.fava_ext.texts import Texts, texts
 from grantpool.figures.levels import PoolFigures, figures
 from grantpool.figures.render import citizen_cap
 from grantpool.figures.report import citizen_row
+from grantpool.i18n import language
 from grantpool.rules import engine
 from grantpool.rules.spec import RuleSet
 
@@ -92,8 +98,14 @@ class GrantPool(FavaExtensionBase):
         """Everything the template shows for the page the request names."""
         ruleset, why = self.rules()
         view = self.view()
+        asked = request.args.get("lang")
+        tx = texts(language(asked, ruleset.pool.language if ruleset else None),
+                   ruleset.pool if ruleset else None)
         base: dict[str, Any] = {"page": request.args.get("page", "pool"), "view": view,
-                                "problem": why, "findings_count": self._count()}
+                                "problem": why, "findings_count": self._count(),
+                                "tx": tx, "t": tx.t, "lang": tx.lang,
+                                "lang_arg": tx.lang if asked == tx.lang else None,
+                                "name": request.args.get("name") or None}
         if ruleset is None:
             return {**base, "page": "problem"}
         levels = self.levels(view.as_of)
@@ -108,23 +120,24 @@ class GrantPool(FavaExtensionBase):
     def _pool(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
               view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
         data = pages.pool_page(levels, ruleset, view, cap)
-        shown = {r.municipality for r in data["municipalities"]}
+        shown = {line.municipality for line in data["municipalities"]}
         series = self.memo(("spending", view.as_of, frozenset(shown)),
                            lambda: pages.monthly_spending(self.entries(), view.as_of, shown))
         period = ruleset.pool.project_period
-        granted = sum((r.granted for r in data["municipalities"]), Decimal(0))
+        tx: Texts = base["tx"]
         return {**base, **data, "page": "pool",
-                "sankey": Markup(svg.sankey(data["flows"], ruleset.pool.currency)),
+                "sankey": Markup(svg.sankey(data["flows"], ruleset.pool.currency, tx)),
                 "chart": Markup(svg.spending_chart(
-                    series, period.start, period.end, granted, view.as_of,
-                    ruleset.pool.currency))}
+                    series, period.start, period.end, data["totals"].granted, view.as_of,
+                    ruleset.pool.currency, tx))}
 
     def _municipality(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
                       view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
         data = pages.municipality_page(levels, ruleset, view, name, cap,
                                        self.entries())
         if data is None:
-            return {**base, "page": "problem", "problem": f"No municipality '{name}'."}
+            return {**base, "page": "problem",
+                    "problem": base["tx"].t("No municipality '%(name)s'.", name=name)}
         return {**base, **data, "name": name}
 
     def _citizen(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
@@ -134,13 +147,19 @@ class GrantPool(FavaExtensionBase):
         citizen_cap = cap if cap is not None else ruleset.pool.drawing_right
         rows = [citizen_row(c, ruleset.pool, view.as_of, citizen_cap) for c in found]
         if not rows:
-            return {**base, "page": "problem", "problem": f"No citizen '{name}'."}
+            return {**base, "page": "problem",
+                    "problem": base["tx"].t("No citizen '%(name)s'.", name=name)}
         muni = rows[0].municipality or ""
         lines = self.memo(("statement", name, view.as_of),
                           lambda: statement.statement(self.entries(), muni, name, view.as_of))
-        return {**base, "row": rows[0], "name": name, "lines": lines,
+        stopped = stops(found[0].events, view.as_of)
+        recorded = statement.recorded(request.args.get("recorded", ""), lines)
+        return {**base, "row": rows[0], "name": name, "lines": lines, "stops": stopped,
+                "rows": statement.with_stops(lines, stopped), "recorded": recorded,
+                "pace": row_pace(rows[0], view.as_of),
                 "categories": statement.by_category(lines),
-                "timeline": Markup(svg.timeline(lines, rows[0], ruleset.pool.currency))}
+                "timeline": Markup(svg.timeline(lines, rows[0], ruleset.pool.currency,
+                                                base["tx"], stopped))}
 
     def _findings(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
                   view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
@@ -156,8 +175,12 @@ class GrantPool(FavaExtensionBase):
         ruleset, why = self.rules()
         if ruleset is None:
             return jsonify({"ok": False, "message": why}), 400  # type: ignore[return-value]
-        status, answer = form.record_purchase(Path(self.ledger.beancount_file_path),
-                                              request.get_json(silent=True))
+        body = request.get_json(silent=True)
+        asked = body.get("lang") if isinstance(body, dict) else None
+        status, answer = form.record_purchase(Path(self.ledger.beancount_file_path), body,
+                                              texts(language(asked)).t)
+        if answer.get("ok"):
+            self.ledger.load_file()  # the page shown next holds the new line at once
         return jsonify(answer), status  # type: ignore[return-value]
 
     def writable(self) -> bool:

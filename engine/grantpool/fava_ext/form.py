@@ -8,6 +8,7 @@ an ``X-Grantpool: purchase`` header, which a cross-site form cannot send.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from grantpool.books.writing import WriteRefused
 from grantpool.entry import entries as build
 from grantpool.entry.entries import EntryError
 from grantpool.entry.guard import Refused, record_entry
+from grantpool.i18n import ENGLISH, N_
 from grantpool.privacy.cpr import redact
 
 
@@ -29,32 +31,36 @@ def read_only(app: Any) -> bool:
 
 def _form(body: Any) -> tuple[str, datetime.date, Decimal, str, str | None]:
     if not isinstance(body, dict):
-        raise EntryError("send the purchase as a JSON object")
+        raise EntryError(N_("send the purchase as a JSON object"))
     try:
         day = datetime.date.fromisoformat(str(body.get("date", "")))
         amount = Decimal(str(body.get("amount", "")))
     except (ValueError, InvalidOperation) as exc:
-        raise EntryError("date must be YYYY-MM-DD and amount like 1500.00") from exc
+        raise EntryError(N_("date must be YYYY-MM-DD and amount like 1500.00")) from exc
     if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise EntryError("amount must be positive, with at most 2 decimals")
+        raise EntryError(N_("amount must be positive, with at most 2 decimals"))
     approval = str(body.get("approval") or "").strip() or None
     return str(body.get("citizen", "")), day, amount, str(body.get("category", "")), approval
 
 
-def record_purchase(main: Path, body: Any) -> tuple[int, dict[str, Any]]:
+def record_purchase(main: Path, body: Any,
+                    t: Callable[..., str] = ENGLISH) -> tuple[int, dict[str, Any]]:
     """(HTTP status, JSON answer) for a purchase posted from the form: the same checked
-    entry as ``grantpool purchase``, built and judged under the books' lock."""
+    entry as ``grantpool purchase``, built and judged under the books' lock.  *t*
+    translates the answer's own words; a recorded purchase's answer names it
+    (``recorded``: date, amount, category) so the page can show its statement line."""
     try:
         pid, day, amount, category, approval = _form(body)
         done = record_entry(main, lambda books: build.purchase(
             books, pid, day, amount, category, approval=approval), datetime.date.today())
     except (EntryError, CannotLoad, NoRules) as exc:
-        return 400, {"ok": False, "message": redact(str(exc)), "findings": []}
+        return 400, {"ok": False, "message": t(redact(str(exc))), "findings": []}
     except Refused as exc:
-        return 409, {"ok": False, "message": f"refused: {len(exc.findings)} error(s); nothing "
-                                             f"was written",
+        return 409, {"ok": False, "message": t("refused: %(count)s error(s); nothing was "
+                                               "written", count=len(exc.findings)),
                      "findings": [f.to_json() for f in exc.findings]}
     except WriteRefused as exc:
         return 500, {"ok": False, "message": str(exc), "findings": []}
-    return 200, {"ok": True, "message": f"recorded: {done.draft.summary}",
+    return 200, {"ok": True, "message": t("recorded: %(summary)s", summary=done.draft.summary),
+                 "recorded": f"{day.isoformat()},{amount:.2f},{category}",
                  "findings": [f.to_json() for f in done.verdict.warnings]}

@@ -18,6 +18,8 @@ from beancount.core import data
 
 from grantpool.books import chart as acc
 from grantpool.books.roles import roles
+from grantpool.fava_ext.summary import pace, row_pace, split_returned, stops, totals
+from grantpool.fava_ext.texts import flow_order
 from grantpool.figures.levels import PoolFigures
 from grantpool.figures.report import Row, citizen_row, rows_of
 from grantpool.rules.spec import RuleSet
@@ -49,36 +51,48 @@ class View:
 def pool_page(
     levels: PoolFigures, rules: RuleSet, view: View, cap: Decimal | None
 ) -> dict[str, Any]:
+    """The pool's row, the municipalities the filter shows (money given back split
+    into returned and kept), their totals (what the cards print) and the flows."""
     pool = rules.pool
     [row] = rows_of(levels, pool, view.as_of, "pool", cap)
-    munis = [r for r in rows_of(levels, pool, view.as_of, "municipality", cap) if view.shows(r)]
-    flows = flow_edges(levels, {r.municipality for r in munis})
-    return {"row": row, "municipalities": munis, "flows": flows,
+    every = rows_of(levels, pool, view.as_of, "municipality", cap)
+    lines = [split_returned(r, levels) for r in every if view.shows(r)]
+    flows = flow_edges(levels, {line.municipality for line in lines})
+    summed = totals(lines)
+    return {"row": row, "municipalities": lines, "totals": summed, "flows": flows,
+            "totals_pace": pace(summed.granted, summed.spent + summed.committed,
+                                row.window_start, row.window_end, view.as_of),
+            "filtered": len(lines) != len(every), "every": len(every),
+            "paces": {line.municipality: row_pace(line.row, view.as_of) for line in lines},
             "appropriation": levels.appropriation, "kept_share": levels.kept_share,
             "paid_out": levels.paid_out, "admin_spent": levels.admin_spent}
 
 
-def flow_edges(levels: PoolFigures, shown: set[str | None]) -> list[tuple[str, str, Decimal]]:
-    """(source, target, amount): pool to each municipality, each to what it paid for."""
+def flow_edges(levels: PoolFigures, shown: set[str]) -> list[tuple[str, str, Decimal]]:
+    """(source, target, amount): the pool to each municipality, each to what its money
+    went to: category codes, ``salary``, ``returned`` (to the state), ``kept`` (under
+    the de-minimis) and ``unspent``; the pool itself is ``pool``."""
     edges: list[tuple[str, str, Decimal]] = []
     for name, grant in sorted(levels.grants.items()):
         if name not in shown or not grant.awarded:
             continue
-        edges.append(("Pool", name, grant.awarded))
+        edges.append(("pool", name, grant.awarded))
         spent: defaultdict[str, Decimal] = defaultdict(Decimal)
         for citizen in grant.citizens.values():
             for category, amount in citizen.by_category.items():
                 spent[category] += amount
         spent["salary"] += grant.salary_paid
-        spent["returned to the state"] += grant.returned
+        spent["returned"] += grant.claimed
+        spent["kept"] += grant.retained
         used = sum(spent.values(), ZERO)
-        spent["not yet spent"] += grant.awarded - used
-        edges += [(name, target, amount) for target, amount in sorted(spent.items()) if amount > 0]
+        spent["unspent"] += grant.awarded - used
+        edges += [(name, target, spent[target]) for target in sorted(spent, key=flow_order)
+                  if spent[target] > 0]
     return edges
 
 
 def monthly_spending(entries: list[data.Directive], as_of: datetime.date,
-                     shown: set[str | None]) -> list[tuple[datetime.date, Decimal]]:
+                     shown: set[str]) -> list[tuple[datetime.date, Decimal]]:
     """Cumulative purchases and salary at the end of each month, up to *as_of*."""
     role_map = roles(entries)
     months: defaultdict[datetime.date, Decimal] = defaultdict(Decimal)
@@ -100,6 +114,8 @@ def monthly_spending(entries: list[data.Directive], as_of: datetime.date,
 
 def municipality_page(levels: PoolFigures, rules: RuleSet, view: View, name: str,
                       cap: Decimal | None, entries: list[data.Directive]) -> dict[str, Any] | None:
+    """The grant's row (given back split), the budgets the filter shows with their
+    totals, pace, days left and the dates they stopped, and the tranches."""
     pool = rules.pool
     grant_rows = [r for r in rows_of(levels, pool, view.as_of, "municipality", cap)
                   if r.municipality == name]
@@ -111,8 +127,19 @@ def municipality_page(levels: PoolFigures, rules: RuleSet, view: View, name: str
                             for _, c in sorted(grant.citizens.items())) if view.shows(r)]
     days_left = {r.citizen: (r.window_end - view.as_of).days
                  for r in citizens if r.status == "active" and r.window_end}
-    return {"row": grant_rows[0], "citizens": citizens, "days_left": days_left,
+    line = split_returned(grant_rows[0], levels)
+    return {"row": grant_rows[0], "line": line, "pace": row_pace(line.row, view.as_of),
+            "citizens": citizens, "days_left": days_left,
+            "citizen_totals": citizen_totals(citizens),
+            "paces": {r.citizen: row_pace(r, view.as_of) for r in citizens},
+            "stops": {pid: stops(c.events, view.as_of) for pid, c in grant.citizens.items()},
             "tranches": tranches(entries, name, view.as_of)}
+
+
+def citizen_totals(citizens: list[Row]) -> dict[str, Decimal]:
+    """The sums of the budgets shown: the totals row of the citizens' table."""
+    return {key: sum((getattr(r, key) for r in citizens), ZERO)
+            for key in ("granted", "committed", "spent", "returned", "remaining")}
 
 
 def tranches(entries: list[data.Directive], name: str,

@@ -60,6 +60,44 @@ def statement(entries: list[data.Directive], municipality: str, citizen: str,
     return out
 
 
+@dataclass(frozen=True)
+class Stop:
+    """The day a budget stopped (``moved_out``, ``excluded``): a row of the statement."""
+
+    date: datetime.date
+    kind: str
+
+
+def with_stops(lines: list[Line], stops: list[tuple[datetime.date, str]]) -> list[Line | Stop]:
+    """The statement's lines with the days the budget stopped among them, by date (a
+    stop after the lines of its day: the rest is returned on the day it stops)."""
+    rows: list[Line | Stop] = [*lines, *(Stop(day, kind) for day, kind in stops)]
+    return sorted(rows, key=lambda r: (r.date, isinstance(r, Line) and r.kind == "return"))
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A purchase just recorded through the form, and its statement line if shown."""
+
+    date: datetime.date
+    amount: Decimal
+    category: str
+    line: Line | None
+
+
+def recorded(param: str, lines: list[Line]) -> Recorded | None:
+    """What the page's ``recorded=<date>,<amount>,<category>`` parameter names, with the
+    last statement line that fits it (none when the time filter leaves it out)."""
+    try:
+        day, amount, category = param.split(",")
+        when, paid = datetime.date.fromisoformat(day), Decimal(amount)
+    except (ValueError, ArithmeticError):  # InvalidOperation is an ArithmeticError
+        return None
+    fits = [line for line in lines if line.kind == "purchase" and line.date == when
+            and line.category == category and -(line.available + line.committed) == paid]
+    return Recorded(when, paid, category, fits[-1] if fits else None)
+
+
 def by_category(lines: list[Line]) -> list[tuple[str, Decimal, int]]:
     """(category, amount, purchases), largest first."""
     totals: defaultdict[str, Decimal] = defaultdict(Decimal)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from grantpool.books import chart as acc
 from grantpool.books.periods import add_months
 from grantpool.generate.citizens import CitizenPlan
+from grantpool.generate.ibans import synthetic_iban
 from grantpool.generate.model import BookFile, Close, Directive, Event, Open, Txn, money
 from grantpool.generate.municipality import MuniPlan, close_date, return_date
 from grantpool.generate.options import GenOptions
@@ -23,7 +24,7 @@ def municipality_file(
     slug: str,
 ) -> BookFile:
     book = BookFile(f"municipalities/{slug}.beancount", f"{muni.name}: grant, budgets, purchases")
-    book.add(*grant_opens(pool, muni.name, award_date))
+    book.add(*grant_opens(pool, muni.name, award_date, synthetic_iban(muni.name)))
     for plan in muni.citizens:
         book.add(*_citizen(plan, opts, rules))
     book.add(*_payroll(pool, muni))
@@ -31,14 +32,19 @@ def municipality_file(
     return book
 
 
-def grant_opens(pool: PoolDef, name: str, day: datetime.date) -> list[Directive]:
-    """The accounts of a municipality's grant: bank, envelopes, salary and categories."""
+def grant_opens(pool: PoolDef, name: str, day: datetime.date,
+                iban: str | None = None) -> list[Directive]:
+    """The accounts of a municipality's grant: bank (with its *iban*, if given),
+    envelopes, salary and categories."""
     meta = (("municipality", name),)
+    bank = acc.muni_bank(name)
     grant_accounts = [
-        acc.muni_bank(name), acc.muni_awaiting(name), acc.muni_drawing_rights(name),
+        bank, acc.muni_awaiting(name), acc.muni_drawing_rights(name),
         acc.muni_salary(name), acc.salary_expense(name),
     ]
-    out: list[Directive] = [Open(day, a, meta) for a in grant_accounts]
+    bank_meta = (*meta, ("iban", iban)) if iban else meta
+    out: list[Directive] = [Open(day, a, bank_meta if a == bank else meta)
+                            for a in grant_accounts]
     out += [Open(day, acc.purchase_expense(name, c.account), (*meta, ("category", c.code)))
             for c in pool.categories]
     return out

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from grantpool.books import chart as acc
 from grantpool.books.periods import add_months
+from grantpool.generate.ibans import synthetic_iban
 from grantpool.generate.model import BookFile, Directive, Open, Txn, money
 from grantpool.generate.municipality import MuniPlan
 from grantpool.rules.pooldef import PoolDef
@@ -23,19 +24,22 @@ def award_date(pool: PoolDef) -> datetime.date:
 
 def pool_file(pool: PoolDef, munis: list[MuniPlan]) -> BookFile:
     book = BookFile("pool.beancount", f"The pool: {pool.name}")
-    book.add(*pool_opening(pool))
+    book.add(*pool_opening(pool, synthetic_iban("pool")))
     book.add(*_administration(pool))
     for muni in munis:
         book.add(*_grant(pool, muni))
     return book
 
 
-def pool_opening(pool: PoolDef) -> list[Directive]:
-    """The pool's accounts and its appropriation, split into application pool and kept share."""
+def pool_opening(pool: PoolDef, iban: str | None = None) -> list[Directive]:
+    """The pool's accounts (its bank with *iban*, if given) and its appropriation, split
+    into application pool and kept share."""
     opened = pool.appropriation_date
-    out: list[Directive] = [Open(opened, account) for account in (
-        acc.APPROPRIATION, acc.POOL_BANK, acc.POOL_UNALLOCATED, acc.POOL_ADMINISTRATION,
-        acc.POOL_RETURNED, acc.POOL_ADMIN_EXPENSES)]
+    bank_meta = (("iban", iban),) if iban else ()
+    out: list[Directive] = [Open(opened, account, bank_meta if account == acc.POOL_BANK else ())
+                            for account in (acc.APPROPRIATION, acc.POOL_BANK,
+                                            acc.POOL_UNALLOCATED, acc.POOL_ADMINISTRATION,
+                                            acc.POOL_RETURNED, acc.POOL_ADMIN_EXPENSES)]
     out.append(Txn(opened, f"Appropriation: {pool.name}", "appropriation", (
         (acc.APPROPRIATION, -pool.appropriation),
         (acc.POOL_UNALLOCATED, pool.application_pool),

@@ -19,6 +19,7 @@ from grantpool.generate.books import build, fit_pool
 from grantpool.generate.options import GenOptions
 from grantpool.generate.policy import policy
 from grantpool.generate.writer import file_text, write_atomic
+from grantpool.i18n.formats import locale_of
 from grantpool.rules.pooldef import PoolDef
 from grantpool.rules.spec import RuleSet
 
@@ -42,6 +43,7 @@ def main_text(pool: PoolDef, includes: list[str], header: str, rules: str) -> st
         "",
         f'plugin "grantpool.plugin" "{rules}"',
         f'{pool.appropriation_date} custom "fava-extension" "grantpool.fava_ext"',
+        f'{pool.appropriation_date} custom "fava-option" "locale" "{locale_of(pool.language)}"',
         "",
         *(f'include "{name}"' for name in includes),
     ]

@@ -12,6 +12,11 @@ from __future__ import annotations
 import smtplib
 from pathlib import Path
 
+from beancount.parser import parser
+
+from grantpool.books.opening import declared_rules
+from grantpool.i18n import ENGLISH, Translator, language, translator
+from grantpool.rules.yamlsrc import load_yaml
 from grantpool.scheduled import notify, state
 from grantpool.scheduled.config import Mail, Schedule
 from grantpool.scheduled.notify import MissingCredentials, Outgoing
@@ -29,9 +34,24 @@ def targets(n: Noticed, mail: Mail | None) -> set[str]:
     return owed or {NOBODY}
 
 
+def pool_language(ledger: Path) -> str:
+    """The language of the pool the books' main file declares (``language:`` in the
+    ``pool`` section of its rules file, read even when the rest of that file is bad);
+    English when it cannot be read (the run reports why elsewhere)."""
+    try:
+        _, _, options = parser.parse_file(str(ledger))
+        rules = declared_rules(options)
+        doc, _ = load_yaml(rules) if rules is not None else (None, [])
+    except (OSError, ValueError):
+        return language(None)
+    pool = doc.get("pool") if isinstance(doc, dict) else None
+    return language(None, pool.get("language") if isinstance(pool, dict) else None)
+
+
 def plan(mail: Mail | None, noticed: list[Noticed], sent: state.Sent,
-         books: str) -> tuple[list[Noticed], list[Outgoing]]:
-    """The new findings, and the messages that carry them (municipalities first)."""
+         books: str, t: Translator = ENGLISH) -> tuple[list[Noticed], list[Outgoing]]:
+    """The new findings, and the messages that carry them (municipalities first), in
+    *t*'s language."""
     owed = {id(n): targets(n, mail) - sent.get(n.key, set()) for n in noticed}
     new = [n for n in noticed if owed[id(n)]]
     if mail is None:
@@ -40,14 +60,17 @@ def plan(mail: Mail | None, noticed: list[Noticed], sent: state.Sent,
     for muni in sorted({n.municipality for n in new if n.municipality}):
         mine = [n for n in new if f"municipality:{muni}" in owed[id(n)]]
         if mine:
-            out.append(Outgoing(mail.municipalities[muni],
-                                f"[grantpool] {len(mine)} new finding(s) for {muni}",
-                                notify.body([n.finding for n in mine], books),
+            subject = t.ngettext("%(count)s new finding for %(municipality)s",
+                                 "%(count)s new findings for %(municipality)s", len(mine),
+                                 municipality=muni)
+            out.append(Outgoing(mail.municipalities[muni], f"[grantpool] {subject}",
+                                notify.body([n.finding for n in mine], books, t),
                                 f"municipality:{muni}", tuple(n.key for n in mine)))
     every = [n for n in new if MINISTRY in owed[id(n)]]
     if every:
-        out.append(Outgoing(mail.ministry, f"[grantpool] {len(every)} new finding(s)",
-                            notify.body([n.finding for n in every], books), MINISTRY,
+        subject = t.ngettext("%(count)s new finding", "%(count)s new findings", len(every))
+        out.append(Outgoing(mail.ministry, f"[grantpool] {subject}",
+                            notify.body([n.finding for n in every], books, t), MINISTRY,
                             tuple(n.key for n in every)))
     return new, out
 
@@ -56,9 +79,11 @@ def failure_notice(mail: Mail | None, schedule: Schedule, ledger: Path,
                    outcome: Outcome) -> list[Outgoing]:
     if mail is None or not mail.ministry or not outcome.failures:
         return []
-    subject = one_line(f"[grantpool] the daily run failed: {outcome.failures[0]}", 150)
+    t = translator(pool_language(ledger))
+    subject = one_line("[grantpool] " + t("the daily run failed: %(reason)s",
+                                          reason=outcome.failures[0]), 150)
     return [Outgoing(mail.ministry, subject, notify.failure_body(
-        outcome.failures, str(ledger), str(schedule.state)))]
+        outcome.failures, str(ledger), str(schedule.state), t))]
 
 
 def mail_new(schedule: Schedule, ledger: Path, outcome: Outcome) -> None:
@@ -67,7 +92,8 @@ def mail_new(schedule: Schedule, ledger: Path, outcome: Outcome) -> None:
     if outcome.checked:  # forget what is gone: it is mailed again if it comes back
         current = {n.key for n in outcome.noticed}
         sent = {k: v for k, v in sent.items() if k in current}
-    outcome.new, out = plan(schedule.mail, outcome.noticed, sent, str(ledger))
+    t = translator(pool_language(ledger)) if schedule.mail is not None else ENGLISH
+    outcome.new, out = plan(schedule.mail, outcome.noticed, sent, str(ledger), t)
     for n in outcome.new:  # nobody to tell: known from now on
         if targets(n, schedule.mail) == {NOBODY}:
             sent.setdefault(n.key, set()).add(NOBODY)

@@ -17,7 +17,10 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from grantpool.audit.findings import Finding
+from grantpool.i18n import ENGLISH, N_, Translator
 from grantpool.scheduled.config import Mail
+
+SEVERITY = {"error": N_("error"), "warning": N_("warning")}
 
 
 class MissingCredentials(Exception):
@@ -35,20 +38,25 @@ class Outgoing:
     keys: tuple[str, ...] = ()
 
 
-def body(findings: list[Finding], books: str) -> str:
-    lines = [f"New findings in {books}:", ""]
+def body(findings: list[Finding], books: str, t: Translator = ENGLISH) -> str:
+    """The findings' mail, its own words in *t*'s language (the findings' messages are
+    the rules engine's)."""
+    lines = [t("New findings in %(books)s:", books=books), ""]
     for f in findings:
-        lines.append(f"- {f.severity} [{f.rule}] {f.message}")
+        lines.append(f"- {t(SEVERITY.get(f.severity, f.severity))} [{f.rule}] {f.message}")
         lines.append(f"  {f.filename}:{f.lineno}")
-    lines += ["", "Sent by grantpool scheduled; a finding is mailed once, when it first appears."]
+    lines += ["", t("Sent by grantpool scheduled; a finding is mailed once, when it first "
+                    "appears.")]
     return "\n".join(lines)
 
 
-def failure_body(reasons: list[str], books: str, state: str) -> str:
-    lines = [f"The daily run of grantpool scheduled on {books} did not do the whole job:", ""]
+def failure_body(reasons: list[str], books: str, state: str,
+                 t: Translator = ENGLISH) -> str:
+    lines = [t("The daily run of grantpool scheduled on %(books)s did not do the whole job:",
+               books=books), ""]
     lines += [f"- {r}" for r in reasons]
-    lines += ["", f"The run exited 2; its status is in {state}/status.json.",
-              "This mail is sent on every run that fails, until the cause is mended."]
+    lines += ["", t("The run exited 2; its status is in %(state)s/status.json.", state=state),
+              t("This mail is sent on every run that fails, until the cause is mended.")]
     return "\n".join(lines)
 
 

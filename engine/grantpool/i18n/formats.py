@@ -1,0 +1,49 @@
+"""Numbers and dates as a reader of each language expects them.
+
+Danish: ``1.785.409,00`` and ``31-12-2019`` (the domain's conventions); English:
+``1,785,409.00`` and ISO dates, as the books write them.  Babel's CLDR data gives
+the separators, so they match what Fava prints under the books' ``locale`` option.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from babel.numbers import format_decimal
+
+LOCALES = {"da": "da_DK", "en": "en_GB"}
+MONEY = "#,##0.00"
+
+
+def locale_of(lang: str) -> str:
+    """The CLDR locale of *lang*: ``da_DK`` or ``en_GB``."""
+    return LOCALES.get(lang, LOCALES["en"])
+
+
+def money(value: Decimal, lang: str) -> str:
+    """An amount with two decimals and the language's thousands separator."""
+    return str(format_decimal(value, format=MONEY, locale=locale_of(lang)))
+
+
+def whole(value: Decimal, lang: str) -> str:
+    """An amount rounded to whole units, for the pictures' labels."""
+    return str(format_decimal(value, format="#,##0", locale=locale_of(lang)))
+
+
+def percent(value: Decimal, lang: str) -> str:
+    """A share in per cent with one decimal (``62,5 %`` in Danish)."""
+    return str(format_decimal(value, format="0.0", locale=locale_of(lang))) + "\u00a0%"
+
+
+def day(value: datetime.date | None, lang: str) -> str:
+    """A date: ``dd-mm-yyyy`` in Danish, ISO in English; empty for none."""
+    if value is None:
+        return ""
+    return value.strftime("%d-%m-%Y") if lang == "da" else value.isoformat()
+
+
+def plain_number(value: Decimal, decimal_comma: bool) -> str:
+    """An amount for a spreadsheet cell: two decimals, no thousands separator."""
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if decimal_comma else text
