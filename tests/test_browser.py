@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -110,8 +111,8 @@ def test_browser__citizen_page_drills_down_to_the_purchases(page: Any, base: str
     assert shown(page, "[data-figure=spent] .gp-num") == Decimal("50000.00")
     purchases = page.locator("table.gp-statement tr[data-kind=purchase]").count()
     page.locator("[data-figure=spent] a").click()
-    page.wait_for_url("**/journal/**")
-    assert "P-KOL-001" in page.url and "filter=%23purchase" in page.url
+    page.wait_for_url("**/account/Expenses:Municipality/**")
+    assert "P-KOL-001" in unquote(page.url) and "filter=%23purchase" in page.url
     page.wait_for_selector("li.transaction")
     assert page.locator("li.transaction").count() == purchases > 0
     shoot(page, "drill-down-journal")

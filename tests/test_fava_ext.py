@@ -105,9 +105,12 @@ def test_ext__account_filter_picks_the_municipality(client: Any) -> None:
 
 
 def test_ext__drill_down_links_keep_to_the_transactions(client: Any) -> None:
+    """The page's links are ``grantpool.figures.links``' (whose sums the figure-walk test
+    checks): a citizen's spending is the purchases paid from that citizen's accounts."""
     text = page(client, "?page=municipality&name=Kolding")
-    assert ("journal/?account=Assets:Municipality:Kolding:Bank:Citizen:P-KOL-001"
-            "&amp;filter=%23purchase") in text
+    assert ("account/Expenses:Municipality/?filter=%23purchase+any(account:%22%5EAssets:"
+            "Municipality:Kolding:Bank:Citizen:P-KOL-001:%22)&amp;time=2017-07-01+-+") in text
+    assert "journal/?" not in text
 
 
 def test_ext__findings_page_links_to_the_offending_line(

@@ -30,6 +30,7 @@ from grantpool.fava_ext import form, pages, statement, svg
 from grantpool.fava_ext.summary import row_pace, stops
 from grantpool.fava_ext.texts import Texts, texts
 from grantpool.figures.levels import PoolFigures, figures
+from grantpool.figures.links import links
 from grantpool.figures.render import citizen_cap
 from grantpool.figures.report import citizen_row
 from grantpool.i18n import language
@@ -111,7 +112,8 @@ class GrantPool(FavaExtensionBase):
         levels = self.levels(view.as_of)
         cap = citizen_cap(ruleset)
         base |= {"pool": ruleset.pool, "currency": ruleset.pool.currency,
-                 "names": sorted(levels.grants)}
+                 "names": sorted(levels.grants),
+                 "drill": lambda row, figure: links(row, ruleset.pool, view.as_of)[figure]}
         name = request.args.get("name", "")
         handler = {"municipality": self._municipality, "citizen": self._citizen,
                    "findings": self._findings}.get(base["page"], self._pool)
