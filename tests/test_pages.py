@@ -151,3 +151,10 @@ def test_pages__unknown_names_say_so_in_the_pages_language(client: Any) -> None:
     assert "Ingen kommune &#39;Roskilde&#39;." in page(client, "?page=municipality&name=Roskilde")
     assert "No citizen &#39;P-NONE&#39;." in page(client, "?page=citizen&name=P-NONE&lang=en")
     assert BASE.endswith("/GrantPool/")
+
+
+def test_pages__a_time_filter_fava_cannot_read_shows_the_pages_as_of_today(
+        client: Any) -> None:
+    answer = client.get("/grant-pool-dk2017/extension/GrantPool/?time=garbage")
+    assert answer.status_code == 200
+    assert 'data-page="pool"' in answer.get_data(as_text=True)

@@ -21,6 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from fava.core.filters import FilterError
 from fava.ext import FavaExtensionBase, extension_endpoint
 from flask import Response, current_app, g, jsonify, request
 from markupsafe import Markup
@@ -68,8 +69,13 @@ class GrantPool(FavaExtensionBase):
 
     # --- what the request asks for -------------------------------------------------
     def view(self) -> pages.View:
+        """The as-of day from Fava's time filter (today if there is none, or if Fava
+        cannot read it: its own pages then say why) and the account filter."""
         as_of = datetime.date.today()
-        date_range = getattr(g.filtered, "date_range", None)
+        try:
+            date_range = getattr(g.filtered, "date_range", None)
+        except FilterError:
+            date_range = None
         if date_range is not None:
             as_of = date_range.end - datetime.timedelta(days=1)
         return pages.View(as_of, request.args.get("account") or None)
