@@ -26,7 +26,7 @@ from tests.reporting import report
 
 
 def make(out: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["accounts", *args, "--ledger",
+    result = CliRunner().invoke(main, ["accounts", *args, "--language", "en", "--ledger",
                                        str(EXAMPLE / "main.beancount"), "--out", str(out)])
     return result.exit_code, result.output
 

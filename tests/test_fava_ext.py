@@ -3,6 +3,8 @@ figures as ``grantpool report``, Fava's time and account filters."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import re
 from collections.abc import Callable, Iterator
@@ -180,3 +182,30 @@ def test_ext__purchase_form_writes_what_passes(write_doc: Callable[[str], Path])
     assert answer.get_json()["recorded"] == "2018-06-01,757.00,health_dental"
     assert '2018-06-01 * "Purchase: health_dental" #purchase' in ledger.read_text(
         encoding="utf-8")
+
+
+def test_ext__purchase_form_uploads_a_voucher_stored_with_the_entry(
+    write_doc: Callable[[str], Path],
+) -> None:
+    ledger = write_doc(books())
+    client = _writable_client(ledger)
+    url = "/rule-test/extension/GrantPool/purchase"
+    receipt = b"%PDF-1.4 a receipt for dental work, no name on it"
+    body = {"citizen": "P-LEJ-001", "date": "2018-06-01", "amount": "757.00",
+            "category": "health_dental", "voucher_name": "receipt.pdf",
+            "voucher_data": base64.b64encode(receipt).decode()}
+    headers = {"X-Grantpool": "purchase"}
+    answer = client.post(url, json=body, headers=headers)
+    assert answer.status_code == 200, answer.get_json()
+    [stored] = list((ledger.parent / "documents").rglob("*.pdf"))
+    assert stored.read_bytes() == receipt and stored.stat().st_mode & 0o777 == 0o600
+    written = ledger.read_text(encoding="utf-8")
+    assert f'voucher_sha256: "{hashlib.sha256(receipt).hexdigest()}"' in written
+    text = page(client, "?page=citizen&name=P-LEJ-001&time=2018", base="/rule-test/extension/"
+                "GrantPool/")
+    assert 'class="gp-voucher" href="/rule-test/document/?filename=' in text
+    for bad in ({"voucher_data": "not base64!"}, {"voucher_name": "receipt.p?f"},
+                {"amount": "1e400"}):
+        refused = client.post(url, json={**body, **bad}, headers=headers)
+        assert refused.status_code == 400, bad
+    assert len(list((ledger.parent / "documents").rglob("*.pdf"))) == 1

@@ -16,9 +16,26 @@ function sortTable(table, column, kind, descending) {
   rows.forEach((row) => body.appendChild(row));
 }
 
+// A voucher file as base64, so the purchase stays one JSON request with our header.
+function readVoucher(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result).split(",", 2)[1] ?? "");
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
 async function submitPurchase(form) {
   const result = form.querySelector(".gp-result");
-  const body = Object.fromEntries(new FormData(form).entries());
+  const data = new FormData(form);
+  const file = data.get("voucher");
+  data.delete("voucher");
+  const body = Object.fromEntries(data.entries());
+  if (file && file.size > 0) {
+    body.voucher_name = file.name;
+    body.voucher_data = await readVoucher(file);
+  }
   body.citizen = form.dataset.citizen;
   body.lang = form.dataset.lang;
   const response = await fetch(form.dataset.endpoint, {

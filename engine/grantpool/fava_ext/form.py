@@ -2,14 +2,18 @@
 ``grantpool purchase`` (``grantpool.entry``), answered as JSON.
 
 Fava has no CSRF protection, so the endpoint accepts only a JSON body sent with
-an ``X-Grantpool: purchase`` header, which a cross-site form cannot send.
+an ``X-Grantpool: purchase`` header, which a cross-site form cannot send.  A voucher
+comes in the same body, base64-encoded, and is stored by the same write path as
+``grantpool purchase --voucher``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +21,13 @@ from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules
 from grantpool.books.writing import WriteRefused
 from grantpool.entry import entries as build
+from grantpool.entry.amounts import BadAmount, parse_amount
 from grantpool.entry.entries import EntryError
 from grantpool.entry.guard import Refused, record_entry
+from grantpool.entry.vouchered import with_voucher
 from grantpool.i18n import ENGLISH, N_
 from grantpool.privacy.cpr import redact
+from grantpool.vouchers.store import MAX_BYTES, Voucher, VoucherError, voucher_from_bytes
 
 
 def read_only(app: Any) -> bool:
@@ -34,13 +41,31 @@ def _form(body: Any) -> tuple[str, datetime.date, Decimal, str, str | None]:
         raise EntryError(N_("send the purchase as a JSON object"))
     try:
         day = datetime.date.fromisoformat(str(body.get("date", "")))
-        amount = Decimal(str(body.get("amount", "")))
-    except (ValueError, InvalidOperation) as exc:
+    except ValueError as exc:
         raise EntryError(N_("date must be YYYY-MM-DD and amount like 1500.00")) from exc
-    if not amount.is_finite() or amount <= 0 or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise EntryError(N_("amount must be positive, with at most 2 decimals"))
+    try:
+        amount = parse_amount(str(body.get("amount", "")))
+    except BadAmount as exc:
+        raise EntryError(N_("date must be YYYY-MM-DD and amount like 1500.00")) from exc
     approval = str(body.get("approval") or "").strip() or None
     return str(body.get("citizen", "")), day, amount, str(body.get("category", "")), approval
+
+
+def _voucher(body: dict[str, Any]) -> Voucher | None:
+    """The voucher uploaded with the form (base64 in ``voucher_data``), if any."""
+    encoded = body.get("voucher_data")
+    if not encoded:
+        return None
+    if not isinstance(encoded, str) or len(encoded) > MAX_BYTES * 4 // 3 + 8:
+        raise EntryError(N_("the voucher is too large or not a file"))
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise EntryError(N_("the voucher could not be read; choose the file again")) from exc
+    try:
+        return voucher_from_bytes(data, str(body.get("voucher_name") or ""))
+    except VoucherError as exc:
+        raise EntryError(str(exc)) from exc
 
 
 def record_purchase(main: Path, body: Any,
@@ -51,8 +76,10 @@ def record_purchase(main: Path, body: Any,
     (``recorded``: date, amount, category) so the page can show its statement line."""
     try:
         pid, day, amount, category, approval = _form(body)
-        done = record_entry(main, lambda books: build.purchase(
-            books, pid, day, amount, category, approval=approval), datetime.date.today())
+        voucher = _voucher(body)
+        done = record_entry(main, lambda books: with_voucher(build.purchase(
+            books, pid, day, amount, category, approval=approval), voucher, main, pid),
+            datetime.date.today())
     except (EntryError, CannotLoad, NoRules) as exc:
         return 400, {"ok": False, "message": t(redact(str(exc))), "findings": []}
     except Refused as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,6 +13,7 @@ from beancount.core import data
 
 from grantpool.books import chart as acc
 from grantpool.books.roles import roles
+from grantpool.vouchers.store import PATH_KEY
 
 ZERO = Decimal(0)
 
@@ -27,6 +29,16 @@ class Line:
     remaining: Decimal  # Available after this line
     filename: str
     lineno: int
+    voucher: str = ""  # the voucher's file (absolute), when the entry records one
+
+
+def _voucher(entry: data.Transaction) -> str:
+    """The entry's voucher (``document`` metadata, relative to the entry's file)."""
+    relative = entry.meta.get(PATH_KEY)
+    filename = entry.meta.get("filename", "")
+    if not relative or not filename:
+        return ""
+    return os.path.normpath(os.path.join(os.path.dirname(filename), str(relative)))
 
 
 def statement(entries: list[data.Directive], municipality: str, citizen: str,
@@ -56,7 +68,7 @@ def statement(entries: list[data.Directive], municipality: str, citizen: str,
         kind = next(iter(sorted(entry.tags)), "") if entry.tags else ""
         out.append(Line(entry.date, kind, entry.narration or "", category, change[available],
                         change[committed], remaining, entry.meta.get("filename", ""),
-                        entry.meta.get("lineno", 0)))
+                        entry.meta.get("lineno", 0), _voucher(entry)))
     return out
 
 

@@ -57,8 +57,30 @@ def real_date(day: int, month: int, year: int) -> bool:
     return False
 
 
+# A run of hexadecimal characters this long is a digest (a voucher's SHA-256, a bank
+# line's key), not text a person typed: digits inside it are no CPR number.
+DIGEST_RUN = 16
+_HEX = frozenset(b"0123456789abcdefABCDEF")
+
+
+def _in_digest(text: str | bytes, start: int, end: int) -> bool:
+    """Whether text[start:end] lies inside a run of ``DIGEST_RUN`` or more hex characters."""
+    def hexchar(i: int) -> bool:
+        c = text[i]
+        return (c if isinstance(c, int) else ord(c)) in _HEX
+    if not all(hexchar(i) for i in range(start, end)):
+        return False
+    left, right = start, end
+    while left > 0 and hexchar(left - 1):
+        left -= 1
+    while right < len(text) and hexchar(right):
+        right += 1
+    return right - left >= DIGEST_RUN and right - left > end - start
+
+
 def _is_cpr(match: re.Match[str] | re.Match[bytes]) -> bool:
-    return real_date(int(match["d"]), int(match["m"]), int(match["y"]))
+    return (real_date(int(match["d"]), int(match["m"]), int(match["y"]))
+            and not _in_digest(match.string, match.start(), match.end()))
 
 
 def looks_like_cpr(text: str) -> bool:

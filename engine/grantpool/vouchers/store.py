@@ -70,6 +70,20 @@ def read_voucher(path: Path) -> Voucher:
     return Voucher(data, sha256(data), extension)
 
 
+def voucher_from_bytes(data: bytes, name: str) -> Voucher:
+    """A voucher sent as bytes (the Fava form's upload) under the file name *name*:
+    the same limits as ``read_voucher``."""
+    extension = Path(name).suffix[1:].lower() or "bin"
+    if not EXTENSION.fullmatch(extension):
+        raise VoucherError("the voucher's file name needs an extension like .pdf")
+    if len(data) > MAX_BYTES:
+        raise VoucherError(f"the voucher is larger than {MAX_BYTES // 2**20} MiB; scan it at "
+                           f"a lower resolution")
+    if not data:
+        raise VoucherError("the voucher file is empty; give the receipt's file")
+    return Voucher(data, sha256(data), extension)
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
