@@ -43,15 +43,16 @@ def wait_for(url: str, proc: subprocess.Popen[str], seconds: float = 60) -> None
 
 
 @contextmanager
-def serving(ledger: Path, slug: str,
-            *extra: str) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """``grantpool serve LEDGER`` on a free port; yields the books' base URL."""
+def serving(ledger: Path, slug: str, *extra: str, cwd: Path = REPO,
+            program: tuple[str, ...] = (sys.executable, "-m", "grantpool"),
+            ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """``grantpool serve LEDGER`` on a free port (*program* runs grantpool, in *cwd*);
+    yields the books' base URL and the process (its stdout: what the server printed)."""
     port = free_port()
-    command = [sys.executable, "-m", "grantpool", "serve", str(ledger), "--port", str(port),
-               *extra]
+    command = [*program, "serve", str(ledger), "--port", str(port), *extra]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            text=True, env=env, cwd=REPO)
+                            text=True, env=env, cwd=cwd)
     base = f"http://127.0.0.1:{port}/{slug}"
     try:
         wait_for(f"{base}/income_statement/", proc)

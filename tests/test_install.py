@@ -5,7 +5,6 @@ are served with every Grant pool page working."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import pytest
 import grantpool
 from grantpool.rules.shipped import shipped_ids
 from tests.conftest import REPO
-from tests.servers import free_port, wait_for
+from tests.servers import serving
 
 BIN = Path(sys.executable).parent
 INSTALLED = Path(grantpool.__file__).resolve().parent
@@ -106,23 +105,13 @@ def served_new_books(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple
                   "--ledger", "books/main.beancount"]):
         done = gp(folder, *step)
         assert done.returncode == 0, done.stderr
-    port = free_port()
-    proc = subprocess.Popen([str(BIN / "grantpool"), "serve", "books/main.beancount",
-                             "--port", str(port)], cwd=folder, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    base = f"http://127.0.0.1:{port}/grant-pool-dk2017"
     log: list[str] = []
-    assert proc.stdout is not None
-    reader = threading.Thread(target=lambda: log.extend(iter(proc.stdout.readline, "")),
-                              daemon=True)
-    reader.start()
-    try:
-        wait_for(f"{base}/income_statement/", proc)
+    with serving(Path("books/main.beancount"), "grant-pool-dk2017", cwd=folder,
+                 program=(str(BIN / "grantpool"),)) as (base, proc):
+        assert proc.stdout is not None
+        threading.Thread(target=lambda: log.extend(iter(proc.stdout.readline, "")),
+                         daemon=True).start()
         yield base, log
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.mark.parametrize("path", [
