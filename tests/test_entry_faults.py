@@ -11,14 +11,17 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from beancount import loader
 from beancount.core import data
 from click.testing import CliRunner
 from filelock import FileLock
 
 from grantpool.books.loading import load
 from grantpool.cli import main
+from grantpool.rules import engine
 from tests.conftest import REPO, RULES
 
 SYNTHETIC_CPR = "010190-1234"
@@ -220,3 +223,22 @@ def test_entry_faults__a_lock_that_cannot_be_taken_is_one_line_exit_2(books: Pat
     got, _, err = gp(*PURCHASE, "--amount", "10", env={"GRANTPOOL_LOCK_TIMEOUT": "0.5"})
     assert got == 2 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert snapshot(books) == before
+
+
+def test_entry_faults__an_entry_loads_the_books_twice_and_runs_the_rules_twice(
+        books: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once for the books as they are, once with the entry in (from a string); the rules
+    run once on each: before and after.  More would be time an officer waits for."""
+    counts = {"load_file": 0, "load_string": 0, "rules": 0}
+
+    def counting(name: str, real: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            counts[name] += 1
+            return real(*args, **kwargs)
+        return wrapper
+
+    monkeypatch.setattr(loader, "load_file", counting("load_file", loader.load_file))
+    monkeypatch.setattr(loader, "load_string", counting("load_string", loader.load_string))
+    monkeypatch.setattr(engine, "run", counting("rules", engine.run))
+    assert gp(*PURCHASE, "--amount", "10", "--dry-run")[0] == 0
+    assert counts == {"load_file": 1, "load_string": 1, "rules": 2}

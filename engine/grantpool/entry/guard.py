@@ -176,7 +176,7 @@ def record_entry(main: Path, make: Callable[[Books], Draft], today: datetime.dat
     ``CannotLoad``/``NoRules`` for unreadable books, ``WriteRefused`` for a write
     that could not be made, ``VoucherError`` for a voucher that cannot be stored."""
     with books_lock(main.parent):
-        books = open_books(main, today)
+        books = open_books(main, today, run_rules=False)  # the rules run below, once
         draft = make(Books(books.entries, books.rules.pool))
         text = draft.text(books.rules.pool.currency)
         as_of = judged_as_of(books.entries, draft.last_date)
