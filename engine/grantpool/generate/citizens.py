@@ -9,7 +9,8 @@ from decimal import Decimal
 
 from grantpool.books.periods import ONE_DAY
 from grantpool.generate.model import money
-from grantpool.rules.pooldef import Category, Period, PoolDef
+from grantpool.rules.categories import Category
+from grantpool.rules.pooldef import Period, PoolDef
 
 # Everyday items are bought more often than a driving licence or a dental rehabilitation.
 _WEIGHT_BY_PRICE = ((1000, 4), (5000, 3), (15000, 2))

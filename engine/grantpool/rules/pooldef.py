@@ -1,27 +1,25 @@
 """The pool's parameters and purchase categories, read from a rules file.
 
 Every figure of a pool (amounts, dates, window length, tranches, thresholds)
-lives in ``rules/<pool>.yaml``; this module turns its ``pool`` and
-``categories`` sections into typed values, or errors naming file and line.
+lives in ``rules/<pool>.yaml``; this module turns its ``pool`` section (and, through
+``grantpool.rules.categories``, its ``categories``) into typed values, or errors
+naming file and line.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from grantpool.rules.fields import MAX_MONEY, MAX_MONTHS, Fields
+from grantpool.rules.categories import LANGUAGES, Category, parse_categories
+from grantpool.rules.fields import MAX_MONTHS, Fields
 from grantpool.rules.yamlbounds import excerpt
 from grantpool.rules.yamlsrc import ConfigError, Node, load_yaml
 
-ACCOUNT_COMPONENT = re.compile(r"^[A-Z][A-Za-z0-9-]{0,63}$")
-CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MAX_TRANCHES = 120
 MAX_MIN_GROUP = 10_000
-LANGUAGES = ("da", "en")  # those grantpool.i18n has texts for
 
 
 @dataclass(frozen=True)
@@ -33,19 +31,6 @@ class Period:
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, datetime.date) and self.start <= day <= self.end
-
-
-@dataclass(frozen=True)
-class Category:
-    code: str
-    account: str
-    price_low: Decimal
-    price_high: Decimal
-    labels: tuple[tuple[str, str], ...] = ()  # (language, name) from `label: {da: …, en: …}`
-
-    def label(self, lang: str) -> str:
-        """The category's name in *lang*; its code when the rules file names none."""
-        return dict(self.labels).get(lang) or self.code
 
 
 @dataclass(frozen=True)
@@ -129,7 +114,7 @@ def parse_pool(doc: object, path: Path) -> tuple[PoolDef | None, list[ConfigErro
     cats = top.mapping("categories")
     if pool is None or cats is None:
         return None, errors
-    categories = _categories(cats, errors)
+    categories = parse_categories(cats, errors)
     result = _pool(pool, categories, str(path))
     return (result if not errors else None), errors
 
@@ -195,18 +180,6 @@ def _language(f: Fields) -> str:
     return str(value)
 
 
-def _labels(f: Fields, spec: Node) -> tuple[tuple[str, str], ...]:
-    """``label: {da: …, en: …}``: optional names of a category by language."""
-    node = spec.get("label")
-    if node is None:
-        return ()
-    if not isinstance(node, Node) or not all(
-            k in LANGUAGES and isinstance(v, str) and v for k, v in node.items()):
-        f.fail("label", f"label must be {{da: name, en: name}} ({', '.join(LANGUAGES)})")
-        return ()
-    return tuple(sorted((str(k), str(v)) for k, v in node.items()))
-
-
 def _retention(f: Fields) -> Retention | None:
     """``retention: {years: 5, year_end_month: 12}``: optional."""
     sub = f.sub("retention", required=False)
@@ -233,30 +206,3 @@ def _audit(f: Fields) -> tuple[AuditLevel, ...]:
         if requires is not None:
             levels.append(AuditLevel(up_to, requires))
     return tuple(levels)
-
-
-def _categories(node: Node, errors: list[ConfigError]) -> tuple[Category, ...]:
-    result = []
-    for code, spec in node.items():
-        owner = f"category {excerpt(code)}"
-        if not CATEGORY_CODE.match(str(code)) or not isinstance(spec, Node):
-            where = node.source(str(code))
-            msg = f"{owner}: write it as `code: {{account: Name, price: [low, high]}}`"
-            errors.append(ConfigError(where, msg + " with a lower-case code"))
-            continue
-        f = Fields(spec, owner, errors)
-        account = f.text("account")
-        if account is not None and not ACCOUNT_COMPONENT.match(account):
-            f.fail("account", f"account {excerpt(account)} must start upper-case, "
-                              f"letters/digits/-")
-        price = spec.get("price")
-        if not (isinstance(price, list) and len(price) == 2):
-            f.fail("price", "price must be a list [low, high]")
-            continue
-        low, high = (f.as_decimal("price", p, 0, MAX_MONEY, 2) for p in price)
-        if low is not None and high is not None and high < low:
-            f.fail("price", f"price [{low}, {high}] must be [low, high], low first")
-            continue
-        if account and low is not None and high is not None:
-            result.append(Category(str(code), account, low, high, _labels(f, spec)))
-    return tuple(result)
