@@ -23,7 +23,8 @@ class StatementError(ValueError):
     failed.  The message is one line, ``file:line: what is wrong; what to do``."""
 
     def __init__(self, path: Path, line: int, message: str) -> None:
-        super().__init__(f"{path}:{line}: {message}; the statement was not imported")
+        where = f"{path}:{line}" if line else str(path)  # line 0: the file as a whole
+        super().__init__(f"{where}: {message}; the statement was not imported")
         self.path = path
         self.line = line
 

@@ -12,6 +12,7 @@ from grantpool import plugin
 from grantpool.books.loading import load
 from grantpool.rules import engine
 from grantpool.rules.spec import RuleSet
+from grantpool.rules.yamlsrc import location
 
 
 class NoRules(Exception):
@@ -57,5 +58,5 @@ def open_books(path: Path, as_of: datetime.date, rules: Path | None = None,
     ruleset, problems = engine.load(rules_file)
     if ruleset is None:
         first = problems[0]
-        raise NoRules(f"{first.source['filename']}:{first.source['lineno']}: {first.message}")
+        raise NoRules(f"{location(first.source)}: {first.message}")
     return Books(path, entries, errors, options, ruleset)

@@ -25,6 +25,7 @@ from grantpool.generate.run import main_text
 from grantpool.generate.writer import file_text, render, write_atomic
 from grantpool.rules.pooldef import PoolDef
 from grantpool.rules.shipped import UnknownPool, load_named
+from grantpool.rules.yamlsrc import location
 
 
 def _fail(message: str) -> None:
@@ -97,7 +98,7 @@ def allocate_command(applications: Path, ledger: Path, day: datetime.datetime | 
         return
     apps, errors = load_applications(applications)
     if errors:
-        _fail("; ".join(f"{e.source['filename']}:{e.source['lineno']}: {e.message}"
+        _fail("; ".join(f"{location(e.source)}: {e.message}"
                         for e in errors))
     pool = books.rules.pool
     levels = figures(books.entries, datetime.date.max)

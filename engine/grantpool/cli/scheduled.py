@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from grantpool.rules.yamlsrc import location
+
 
 @click.command("scheduled")
 @click.argument("ledger", type=click.Path(path_type=Path), required=False)
@@ -28,7 +30,7 @@ def scheduled_command(ledger: Path | None, config_path: Path,
     schedule, errors = load_schedule(config_path)
     if schedule is None:
         for error in errors:
-            click.echo(one_line(f"{error.source['filename']}:{error.source['lineno']}: "
+            click.echo(one_line(f"{location(error.source)}: "
                                 f"{error.message}"), err=True)
         raise SystemExit(2)
     books = ledger or schedule.ledger or Path("ledger/main.beancount")

@@ -35,8 +35,10 @@ from grantpool.figures.links import links
 from grantpool.figures.render import citizen_cap
 from grantpool.figures.report import citizen_row
 from grantpool.i18n import language
+from grantpool.privacy.cpr import looks_like_cpr, redact
 from grantpool.rules import engine
 from grantpool.rules.spec import RuleSet
+from grantpool.rules.yamlsrc import location
 
 
 class GrantPool(FavaExtensionBase):
@@ -89,7 +91,7 @@ class GrantPool(FavaExtensionBase):
                 self._rules = (key, None, 'The books declare no "grantpool.plugin" rules file.')
             else:
                 ruleset, errors = engine.load(Path(path))
-                why = "; ".join(f"{e.source['filename']}:{e.source['lineno']}: {e.message}"
+                why = "; ".join(f"{location(e.source)}: {e.message}"
                                 for e in errors)
                 self._rules = (key, ruleset, why)
         return self._rules[1], self._rules[2]
@@ -112,7 +114,7 @@ class GrantPool(FavaExtensionBase):
                                 "problem": why, "findings_count": self._count(),
                                 "tx": tx, "t": tx.t, "lang": tx.lang,
                                 "lang_arg": tx.lang if asked == tx.lang else None,
-                                "name": request.args.get("name") or None}
+                                "name": _shown_name(request.args.get("name"))}
         if ruleset is None:
             return {**base, "page": "problem"}
         levels = self.levels(view.as_of)
@@ -145,7 +147,7 @@ class GrantPool(FavaExtensionBase):
                                        self.entries())
         if data is None:
             return {**base, "page": "problem",
-                    "problem": base["tx"].t("No municipality '%(name)s'.", name=name)}
+                    "problem": base["tx"].t("No municipality '%(name)s'.", name=redact(name)[:40])}
         return {**base, **data, "name": name}
 
     def _citizen(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
@@ -156,7 +158,7 @@ class GrantPool(FavaExtensionBase):
         rows = [citizen_row(c, ruleset.pool, view.as_of, citizen_cap) for c in found]
         if not rows:
             return {**base, "page": "problem",
-                    "problem": base["tx"].t("No citizen '%(name)s'.", name=name)}
+                    "problem": base["tx"].t("No citizen '%(name)s'.", name=redact(name)[:40])}
         muni = rows[0].municipality or ""
         lines = self.memo(("statement", name, view.as_of),
                           lambda: statement.statement(self.entries(), muni, name, view.as_of))
@@ -196,3 +198,9 @@ class GrantPool(FavaExtensionBase):
 
     def _count(self) -> int:
         return sum(1 for e in self.ledger.errors if getattr(e, "rule", None))
+
+
+def _shown_name(name: str | None) -> str | None:
+    """The page's ``name`` as the page may repeat it (in its links): never a CPR-looking
+    number someone typed into the address bar."""
+    return None if not name or looks_like_cpr(name) else name

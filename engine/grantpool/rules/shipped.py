@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grantpool.rules.yamlsrc import location
+
 if TYPE_CHECKING:
     from grantpool.rules.spec import RuleSet
 
@@ -59,6 +61,6 @@ def load_named(name: Path) -> tuple[RuleSet, bool]:
     path, shipped = resolve(name)
     ruleset, errors = load(path)
     if ruleset is None:
-        raise UnknownPool("; ".join(f"{e.source['filename']}:{e.source['lineno']}: {e.message}"
+        raise UnknownPool("; ".join(f"{location(e.source)}: {e.message}"
                                     for e in errors))
     return ruleset, shipped

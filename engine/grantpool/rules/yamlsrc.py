@@ -123,6 +123,12 @@ _Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
 
 
+def location(source: dict[str, Any]) -> str:
+    """``file:line`` of a problem's *source*; the file alone for the file as a whole."""
+    line = source.get("lineno") or 0
+    return f"{source.get('filename')}:{line}" if line else str(source.get("filename"))
+
+
 def _read(path: Path) -> tuple[str | None, list[ConfigError]]:
     where = {"filename": str(path), "lineno": 0}
     try:
