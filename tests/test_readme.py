@@ -44,11 +44,12 @@ def test_readme__the_whole_trial_from_empty_books_runs_as_written(tmp_path: Path
 def test_readme__an_auditors_session_runs_as_written(tmp_path: Path) -> None:
     for folder in ("ledger", "rules", "examples"):
         shutil.copytree(REPO / folder, tmp_path / folder)
-    before = (tmp_path / "ledger" / "municipalities" / "aarhus.beancount").read_bytes()
+    aarhus = tmp_path / "ledger" / "municipalities" / "aarhus" / "books.beancount"
+    before = aarhus.read_bytes()
     done = run_story(shell_block("### An auditor's session"), tmp_path)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "nothing new: the books already hold this statement" in done.stdout
-    assert (tmp_path / "ledger" / "municipalities" / "aarhus.beancount").read_bytes() == before
+    assert aarhus.read_bytes() == before
     assert (tmp_path / "municipalities.csv").read_text(encoding="utf-8").startswith("level,")
     assert (tmp_path / "accounts" / "aarhus-period.xlsx").is_file()
     assert '"ok": true' in (tmp_path / "check.json").read_text(encoding="utf-8")

@@ -32,12 +32,14 @@ def failing(node: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 def test_reconcile__example_books_tie_at_every_level() -> None:
     code, doc = run(EXAMPLE / "main.beancount", "--as-of", "2026-01-01")
     assert code == 0 and doc["ok"] is True
-    assert len(doc["tree"]["children"]) == 4
-    assert sum(len(m["children"]) for m in doc["tree"]["children"]) == 101
+    *municipalities, transfers = doc["tree"]["children"]
+    assert [m["level"] for m in municipalities] == ["municipality"] * 4
+    assert sum(len(m["children"]) for m in municipalities) == 101
+    assert transfers["level"] == "transfers" and transfers["ok"] is True
 
 
 def test_reconcile__a_missing_return_is_found(example_copy: Path) -> None:
-    halsnaes = example_copy.parent / "municipalities" / "halsnaes.beancount"
+    halsnaes = example_copy.parent / "municipalities" / "halsnaes" / "books.beancount"
     text = halsnaes.read_text(encoding="utf-8")
     block = re.search(r"\n\n(\d{4}-\d\d-\d\d) \* \"Unspent budget returned \(moved out\): "
                       r"P-HAL-003\" #return\n(  .*\n)+", text)
@@ -50,17 +52,20 @@ def test_reconcile__a_missing_return_is_found(example_copy: Path) -> None:
     assert check["check"].startswith("nothing left 30 days after the budget ended (2018-05-30)")
 
 
-def test_reconcile__a_tranche_booked_twice_is_found(example_copy: Path) -> None:
-    pool = example_copy.parent / "pool.beancount"
-    text = pool.read_text(encoding="utf-8")
-    tranche = re.search(r"\n\n2018-03-01 \* \"Tranche 2 of 4: Lejre\" #tranche\n(  .*\n)+", text)
+def test_reconcile__a_tranche_received_twice_is_found(example_copy: Path) -> None:
+    lejre = example_copy.parent / "municipalities" / "lejre" / "books.beancount"
+    text = lejre.read_text(encoding="utf-8")
+    tranche = re.search(r"\n\n2018-03-01 \* \"Tranche 2 of 4 received from the pool\" #tranche "
+                        r"\^tranche-lejre-2018-03-01\n(  .*\n)+", text)
     assert tranche
-    pool.write_text(text + tranche[0], encoding="utf-8")
+    lejre.write_text(text + tranche[0], encoding="utf-8")
     code, doc = run(example_copy, "--as-of", "2026-01-01")
     assert code == 1
     checks = {(name, c["check"]): c for _, name, c in failing(doc["tree"])}
     twice = checks[("Lejre", "tranches received <= awarded")]
     assert twice["difference"] == "-593750.00" and len(twice["directives"]) == 5
+    pair = checks[("pool <-> municipalities", "^tranche-lejre-2018-03-01: each half booked once")]
+    assert len(pair["directives"]) == 3
 
 
 def test_reconcile__untagged_and_misbooked_money_is_listed(tmp_path: Path) -> None:
@@ -87,16 +92,16 @@ def test_reconcile__untagged_and_misbooked_money_is_listed(tmp_path: Path) -> No
 
 
 def test_reconcile__a_month_without_a_statement_is_stale(example_copy: Path) -> None:
-    kolding = example_copy.parent / "municipalities" / "kolding.beancount"
+    kolding = example_copy.parent / "municipalities" / "kolding" / "books.beancount"
     text = kolding.read_text(encoding="utf-8")
     line = re.search(r"\n\n2018-06-01 balance Assets:Municipality:Kolding:Bank .*\n", text)
     assert line
     kolding.write_text(text.replace(line[0], "\n", 1), encoding="utf-8")
     code, doc = run(example_copy, "--as-of", "2026-01-01")
     assert code == 1
-    [(level, _, check)] = failing(doc["tree"])
-    assert level == "pool" and "Assets:Municipality:Kolding:Bank: moved on 2018-05" in (
-        check["note"])
+    [(level, name, check)] = failing(doc["tree"])
+    assert (level, name) == ("municipality", "Kolding")
+    assert "Assets:Municipality:Kolding:Bank: moved on 2018-05" in check["note"]
 
 
 def test_reconcile__text_shows_the_tree_and_the_verdict() -> None:

@@ -33,7 +33,7 @@ CASES = [
     ("bad date", (PROJECT, "    level: project\n    start: 2017-02-30\n"), "start: 2017-02-30",
      "rule 'project-period': 'start' must be a date written YYYY-MM-DD"),
     ("unknown level", ("level: grant_line", "level: county"), "level: county",
-     "rule 'grant-line-overdraw': 'level' must be one of pool, grant"),
+     "rule 'grant-line-overdraw': 'level' must be one of pool, tranches, grant"),
     ("wrong currency", (CITIZEN_CAP, CITIZEN_CAP + "\n    amount: 50000.00 EUR"), "50000.00 EUR",
      "rule 'citizen-cap': 'amount' is in EUR, but the pool's currency is DKK"),
     ("bad severity", ("    severity: warning\n", "    severity: fatal\n"), "severity: fatal",

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
+from typing import Any
 
 from grantpool import plugin
 from grantpool.audit.findings import Finding, Report, from_error
 from grantpool.books.loading import load
+from grantpool.books.opening import NoRules, open_books
+from grantpool.rules.spec import RuleSet
 
 
 class BadRules(Exception):
@@ -35,6 +38,12 @@ def check(ledger: Path, as_of: datetime.date) -> Report:
         _, errors, _ = load(ledger)
     finally:
         plugin.AS_OF.reset(token)
+    return Report(ledger, as_of, tuple(findings_of(errors)))
+
+
+def findings_of(errors: list[Any]) -> list[Finding]:
+    """The load's errors as findings, in file and line order; ``BadRules`` if the rules
+    file was malformed or a rule crashed."""
     findings = sorted(
         (from_error(e) for e in errors),
         key=lambda f: (f.filename, f.lineno, f.rule, f.message),
@@ -42,4 +51,13 @@ def check(ledger: Path, as_of: datetime.date) -> Report:
     bad_rules = [f for f in findings if f.rule in ("rules-file", "rules-engine")]
     if bad_rules:
         raise BadRules(bad_rules)
-    return Report(ledger, as_of, tuple(findings))
+    return findings
+
+
+def load_checked(ledger: Path, as_of: datetime.date) -> tuple[list[Any], list[Any], RuleSet]:
+    """One load of *ledger* with its rules run as of *as_of*: entries, errors, rules."""
+    try:
+        books = open_books(ledger, as_of)
+    except NoRules as exc:
+        raise BadRules([Finding("rules-file", "error", str(exc), str(ledger), 0)]) from exc
+    return books.entries, books.errors, books.rules

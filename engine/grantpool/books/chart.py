@@ -27,6 +27,25 @@ def pool_granted(muni: str) -> str:
     return f"{POOL_BANK}:Granted:{component(muni)}"
 
 
+def pool_awaiting_repayment(muni: str) -> str:
+    """The pool's half of a repayment claim: negative while the claimed money is on its way."""
+    return f"{POOL_BANK}:AwaitingRepayment:{component(muni)}"
+
+
+TRANSFERS_ROOT = "Equity:Transfers"
+
+
+def transfers_pool(muni: str) -> str:
+    """The pool's half of the money moved to and from *muni* (tranches less repayments)."""
+    return f"{TRANSFERS_ROOT}:{component(muni)}:Pool"
+
+
+def transfers_municipality(muni: str) -> str:
+    """*muni*'s half of the money moved to and from the pool: the mirror of
+    ``transfers_pool``, so the two sum to zero in the consolidated books."""
+    return f"{TRANSFERS_ROOT}:{component(muni)}:Municipality"
+
+
 def muni_bank(muni: str) -> str:
     return f"{MUNICIPALITY_ROOT}:{component(muni)}:Bank"
 

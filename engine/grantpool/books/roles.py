@@ -47,8 +47,9 @@ def role_of(account: str, meta: dict[str, Any]) -> Role | None:
     muni = muni if isinstance(muni, str) else None
     if account in POOL_ROLES:
         return Role(POOL_ROLES[account])
-    if account.startswith(acc.POOL_BANK + ":Granted:"):
-        return Role("pool_granted", muni)
+    if account.startswith((acc.POOL_BANK + ":", acc.TRANSFERS_ROOT + ":")):
+        kind = _pool_side(account)
+        return Role(kind, muni) if kind else None
     leaf = account.rsplit(":", 1)[-1]
     if account.startswith("Expenses:Municipality:"):
         if ":Purchases:" in account:
@@ -59,6 +60,19 @@ def role_of(account: str, meta: dict[str, Any]) -> Role | None:
     if account.startswith(acc.MUNICIPALITY_ROOT + ":") and leaf in MUNI_ROLES:
         citizen = meta.get("citizen")
         return Role(MUNI_ROLES[leaf], muni, citizen if isinstance(citizen, str) else None)
+    return None
+
+
+def _pool_side(account: str) -> str | None:
+    """The role of a pool account kept per municipality, or of a transfers account."""
+    prefixes = {acc.POOL_BANK + ":Granted:": "pool_granted",
+                acc.POOL_BANK + ":AwaitingRepayment:": "pool_awaiting_repayment"}
+    for prefix, kind in prefixes.items():
+        if account.startswith(prefix):
+            return kind
+    if account.startswith(acc.TRANSFERS_ROOT + ":"):
+        leaf = account.rsplit(":", 1)[-1]
+        return {"Pool": "transfers_pool", "Municipality": "transfers_municipality"}.get(leaf)
     return None
 
 

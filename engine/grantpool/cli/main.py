@@ -24,10 +24,14 @@ from grantpool.cli.entry import COMMANDS as ENTRY_COMMANDS
 from grantpool.cli.oneline import OneLineGroup
 from grantpool.cli.sample import sample_group
 from grantpool.cli.scheduled import scheduled_command
+from grantpool.cli.serve import serve_command
 from grantpool.cli.vouchers import vouchers_group
+from grantpool.federation.discover import NotAFederation
+from grantpool.federation.discover import find as federation_of
+from grantpool.federation.run import check_federation, reconcile_federation, rollup
+from grantpool.figures.levels import figures
 from grantpool.figures.render import citizen_cap, render_rows, render_tree
-from grantpool.figures.report import LEVELS
-from grantpool.figures.report import rows as report_rows
+from grantpool.figures.report import LEVELS, rows_of
 from grantpool.generate.books import GenerateError, slug
 from grantpool.generate.options import GenOptions
 from grantpool.generate.run import generate as run_generate
@@ -69,8 +73,10 @@ def check(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
     """Check the books: exit 0 clean, 1 on any error finding, 2 if it could not run."""
     day = as_of.date() if as_of else datetime.date.today()
     try:
-        report = run_check(ledger, day)
-    except CannotLoad as exc:
+        federation = federation_of(ledger)
+        report = (check_federation(federation, day, ledger) if federation
+                  else run_check(ledger, day))
+    except (CannotLoad, NotAFederation) as exc:
         fail(str(exc))
         return
     except BadRules as exc:
@@ -126,11 +132,15 @@ def reconcile(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
     """Conservation at every level, tied to the bank: exit 0 all ties, 1 not, 2 cannot run."""
     day = as_of.date() if as_of else datetime.date.today()
     try:
-        books = open_books(ledger, day)
-    except (CannotLoad, NoRules) as exc:
+        federation = federation_of(ledger)
+        if federation:
+            tree = reconcile_federation(federation, day)
+        else:
+            books = open_books(ledger, day)
+            tree = run_reconcile(books.entries, books.rules, day)
+    except (CannotLoad, NoRules, NotAFederation) as exc:
         fail(str(exc))
         return
-    tree = run_reconcile(books.entries, books.rules, day)
     if fmt == "json":
         doc = {"ledger": str(ledger), "as_of": day.isoformat(), "ok": tree.ok,
                "tree": tree.to_json()}
@@ -164,11 +174,19 @@ def accounts(municipality: str, ledger: Path, year: int | None, whole: bool, out
     from grantpool.audit.grant_accounts import grant_accounts, period_of  # noqa: PLC0415
 
     try:
+        federation = federation_of(ledger)
+        if federation:
+            entity = federation.municipality(municipality)
+            if entity is None:
+                fail(f"no grant to {municipality!r} in the books in {federation.root}: "
+                     f"give one of {federation.names()}")
+                return
+            ledger, municipality = entity.main, entity.name
         books = open_books(ledger, datetime.date.today())
         period = period_of(books.rules.pool, year)
         result = grant_accounts(books.entries, books.rules.pool, municipality, period,
                                 citizen_cap(books.rules))
-    except (CannotLoad, NoRules, ValueError) as exc:
+    except (CannotLoad, NoRules, NotAFederation, ValueError) as exc:
         fail(str(exc))
         return
     stem = f"{slug(municipality)}-{year if year is not None else 'period'}"
@@ -188,38 +206,21 @@ def report(ledger: Path, level: str, as_of: datetime.datetime | None, fmt: str,
     """Granted, committed, spent, returned and remaining per pool, municipality or citizen."""
     day = as_of.date() if as_of else datetime.date.today()
     try:
-        books = open_books(ledger, day, rules)
-    except (CannotLoad, NoRules) as exc:
+        federation = federation_of(ledger)
+        if federation and rules is None:
+            levels, ruleset = rollup(federation, day)
+        else:
+            books = open_books(ledger, day, rules)
+            levels, ruleset = figures(books.entries, day), books.rules
+    except (CannotLoad, NoRules, NotAFederation) as exc:
         fail(str(exc))
         return
-    cap = citizen_cap(books.rules)
-    found = report_rows(books.entries, books.rules.pool, day, level, cap)
+    found = rows_of(levels, ruleset.pool, day, level, citizen_cap(ruleset))
     click.echo(render_rows(found, fmt), nl=fmt != "csv")
 
 
-@main.command()
-@ledger_argument
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--read-write", is_flag=True, help="Allow edits in Fava (default: read-only).")
-def serve(ledger: Path, host: str, port: int, read_write: bool) -> None:
-    """Check the books, then serve them in Fava (read-only unless --read-write)."""
-    try:
-        report = run_check(ledger, datetime.date.today())
-    except (CannotLoad, BadRules) as exc:
-        fail(str(exc))
-        return
-    click.echo(report.to_text())
-    from fava.cli import main as fava_main  # noqa: PLC0415 (heavy import, only here)
-
-    args = [str(ledger), "--host", host, "--port", str(port)]
-    if not read_write:
-        args.append("--read-only")
-    click.echo(f"Serving {ledger} on http://{host}:{port}/ (Ctrl-C stops)")
-    fava_main.main(args=args, prog_name="fava", standalone_mode=True)
-
-
 main.add_command(import_command)
+main.add_command(serve_command)
 main.add_command(init_command)
 main.add_command(allocate_command)
 for command in ENTRY_COMMANDS:

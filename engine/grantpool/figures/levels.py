@@ -9,6 +9,11 @@ so that the conservation identities below compare independent sums:
                       + unallocated + returned to the state (claimed) + kept under
                       the de-minimis
 * pool:     appropriation = grants awarded + kept share + unallocated
+
+A grant's figures come from the municipality's halves of the transfers
+(``AwaitingTranches``), the pool's from its own halves (``Granted:<M>``): in an
+entity's own books each level sums what that entity holds, and in the
+consolidated books both are there without counting anything twice.
 """
 
 from __future__ import annotations
@@ -136,22 +141,33 @@ def _other_posting(
         pool.admin_spent += amount
     elif kind == "pool_returned":
         pool.returned += amount
+    elif kind == "pool_awaiting_repayment":
+        pool.awaiting_repayment += amount
     elif kind == "pool_granted":
-        grant = _grant(pool, role.municipality)
-        if "grant-award" in tags:
-            grant.awarded += amount
-        elif "tranche" in tags:
-            grant.received -= amount
-            grant.tranches.append(txn)
-    elif role.municipality is not None:
-        _grant_posting(_grant(pool, role.municipality), kind, amount, tags)
+        _pool_half(pool, role.municipality or "?", amount, tags)
+    elif role.municipality is not None and not kind.startswith("transfers_"):
+        _grant_posting(_grant(pool, role.municipality), kind, amount, tags, txn)
 
 
-def _grant_posting(grant: GrantFigures, kind: str, amount: Decimal, tags: Any) -> None:
+def _pool_half(pool: PoolFigures, municipality: str, amount: Decimal, tags: Any) -> None:
+    """The pool's half of an award or a tranche, on its ``Granted:<M>`` account."""
+    if "grant-award" in tags:
+        pool.awarded_to[municipality] += amount
+    elif "tranche" in tags:
+        pool.paid_to[municipality] -= amount
+
+
+def _grant_posting(grant: GrantFigures, kind: str, amount: Decimal, tags: Any,
+                   txn: data.Transaction) -> None:
     if kind in ("drawing_rights", "salary_line"):
         _line_posting(grant, kind, amount, tags)
     elif kind == "awaiting":
         grant.awaiting += amount
+        if "grant-award" in tags:
+            grant.awarded -= amount
+        elif "tranche" in tags:
+            grant.received += amount
+            grant.tranches.append(txn)
     elif kind == "salary_expense":
         grant.salary_paid += amount
     elif kind == "repayment":

@@ -39,6 +39,8 @@ class CitizenFigures:
 
 @dataclass
 class GrantFigures:
+    """A municipality's grant as its own books hold it (its halves of the transfers)."""
+
     municipality: str
     awarded: Decimal = ZERO
     received: Decimal = ZERO
@@ -92,11 +94,16 @@ class PoolFigures:
     unallocated: Decimal = ZERO
     admin_spent: Decimal = ZERO
     returned: Decimal = ZERO
+    awaiting_repayment: Decimal = ZERO  # claimed back, not yet paid (negative)
     grants: dict[str, GrantFigures] = field(default_factory=dict)
+    # The pool's halves of its transfers, by municipality: awarded, and paid in tranches.
+    awarded_to: defaultdict[str, Decimal] = field(default_factory=_zero_dict)
+    paid_to: defaultdict[str, Decimal] = field(default_factory=_zero_dict)
 
     @property
     def granted(self) -> Decimal:
-        return sum((g.awarded for g in self.grants.values()), ZERO)
+        """Awarded, as the pool's books say (its halves of the awards)."""
+        return sum(self.awarded_to.values(), ZERO)
 
     @property
     def kept(self) -> Decimal:
@@ -105,7 +112,8 @@ class PoolFigures:
 
     @property
     def paid_out(self) -> Decimal:
-        return sum((g.received for g in self.grants.values()), ZERO)
+        """Paid in tranches, as the pool's books say."""
+        return sum(self.paid_to.values(), ZERO)
 
     @property
     def difference(self) -> Decimal:

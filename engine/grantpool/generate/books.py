@@ -1,4 +1,4 @@
-"""Assemble the whole books: pool file, one file per municipality, bank statements."""
+"""Assemble a federation's books: the pool's, each municipality's, bank statements."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from grantpool.books import chart as acc
 from grantpool.books.periods import ONE_DAY, add_months, month_starts
+from grantpool.federation.transfers import slug
 from grantpool.generate.model import Balance, BookFile, Txn
 from grantpool.generate.muni_file import municipality_file
 from grantpool.generate.municipality import (
@@ -19,11 +20,13 @@ from grantpool.generate.municipality import (
     courses_for,
     plan_municipality,
 )
-from grantpool.generate.names import MUNICIPALITIES, codes, fold
+from grantpool.generate.names import MUNICIPALITIES, codes
 from grantpool.generate.options import GenOptions
 from grantpool.generate.policy import Policy
 from grantpool.generate.pool_file import award_date, pool_file
 from grantpool.rules.pooldef import Period, PoolDef
+
+__all__ = ["GenerateError", "build", "fit_pool", "municipality_names", "slug"]
 
 
 class GenerateError(ValueError):
@@ -75,15 +78,12 @@ def build(pool: PoolDef, opts: GenOptions, rules: Policy) -> list[BookFile]:
         plan_municipality(rng, pool, opts, i, name, code_of[name], counts[i])
         for i, name in enumerate(names)
     ]
-    files = [pool_file(pool, munis)]
-    files += [municipality_file(pool, m, opts, rules, award_date(pool), slug(m.name))
+    pool_book = pool_file(pool, munis)
+    files = [pool_book]
+    files += [municipality_file(pool, m, opts, rules, award_date(pool), pool_book)
               for m in munis]
     _add_statements(files, munis)
     return files
-
-
-def slug(name: str) -> str:
-    return fold(acc.component(name)).lower()
 
 
 def _add_statements(files: list[BookFile], munis: list[MuniPlan]) -> None:

@@ -38,6 +38,7 @@ class Txn:
     tag: str
     postings: tuple[tuple[str, Decimal], ...]
     meta: tuple[tuple[str, str], ...] = ()
+    links: tuple[str, ...] = ()  # a transfer's two halves share one (README "Transfers")
 
     def __post_init__(self) -> None:
         total = sum((amount for _, amount in self.postings), Decimal(0))

@@ -8,12 +8,15 @@ from decimal import Decimal
 
 from grantpool.books import chart as acc
 from grantpool.books.periods import add_months
+from grantpool.federation import transfers
+from grantpool.federation.layout import BOOKS, entity_dir
 from grantpool.generate.citizens import CitizenPlan
 from grantpool.generate.ibans import synthetic_iban
 from grantpool.generate.model import BookFile, Close, Directive, Event, Open, Txn, money
 from grantpool.generate.municipality import MuniPlan, close_date, return_date
 from grantpool.generate.options import GenOptions
 from grantpool.generate.policy import Policy
+from grantpool.generate.pool_file import grant_entries
 from grantpool.rules.pooldef import PoolDef
 
 DAY = datetime.timedelta(days=1)
@@ -21,14 +24,21 @@ DAY = datetime.timedelta(days=1)
 
 def municipality_file(
     pool: PoolDef, muni: MuniPlan, opts: GenOptions, rules: Policy, award_date: datetime.date,
-    slug: str,
+    pool_book: BookFile,
 ) -> BookFile:
-    book = BookFile(f"municipalities/{slug}.beancount", f"{muni.name}: grant, budgets, purchases")
+    """*muni*'s own books; the pool's halves of its transfers go into *pool_book*."""
+    book = BookFile(f"{entity_dir('municipality', muni.name)}/{BOOKS}",
+                    f"{muni.name}: grant, budgets, purchases")
     book.add(*grant_opens(pool, muni.name, award_date, synthetic_iban(muni.name)))
+    pool_side, own = grant_entries(pool, muni.name, muni.courses, award_date)
+    pool_book.add(*pool_side)
+    book.add(*own)
     for plan in muni.citizens:
         book.add(*_citizen(plan, opts, rules))
     book.add(*_payroll(pool, muni))
-    book.add(*_closing(pool, muni, rules))
+    closing, pool_closing = _closing(pool, muni, rules)
+    book.add(*closing)
+    pool_book.add(*pool_closing)
     return book
 
 
@@ -40,7 +50,7 @@ def grant_opens(pool: PoolDef, name: str, day: datetime.date,
     bank = acc.muni_bank(name)
     grant_accounts = [
         bank, acc.muni_awaiting(name), acc.muni_drawing_rights(name),
-        acc.muni_salary(name), acc.salary_expense(name),
+        acc.muni_salary(name), acc.salary_expense(name), acc.transfers_municipality(name),
     ]
     bank_meta = (*meta, ("iban", iban)) if iban else meta
     out: list[Directive] = [Open(day, a, bank_meta if a == bank else meta)
@@ -108,27 +118,27 @@ def _payroll(pool: PoolDef, muni: MuniPlan) -> list[Txn]:
     ]
 
 
-def _closing(pool: PoolDef, muni: MuniPlan, rules: Policy) -> list[Directive]:
-    """Accounts submitted; the unspent money claimed back, or kept under the de-minimis."""
+def _closing(pool: PoolDef, muni: MuniPlan,
+             rules: Policy) -> tuple[list[Directive], list[Directive]]:
+    """Accounts submitted; the unspent money claimed back, or kept under the de-minimis.
+    Returns the municipality's directives and the pool's halves."""
     submitted = rules.accounts_submitted
     out: list[Directive] = [Event(submitted, "accounts_submitted", muni.name)]
     unspent = muni.unspent(pool)
     source = acc.muni_drawing_rights(muni.name)
+    meta = (("municipality", muni.name),)
     if unspent <= 0:
-        return out
+        return out, []
     if unspent < pool.de_minimis:
         retained = acc.retained_expense(muni.name)
-        out.append(Open(submitted, retained, (("municipality", muni.name),)))
+        out.append(Open(submitted, retained, meta))
         out.append(Txn(submitted, f"Unspent {unspent} under the de-minimis: not claimed",
                        "de-minimis", ((source, -unspent), (retained, unspent))))
-        return out
+        return out, []
     claim, paid = submitted + 30 * DAY, submitted + 60 * DAY
-    repayment = acc.muni_repayment(muni.name)
-    out += [
-        Open(claim, repayment, (("municipality", muni.name),)),
-        Txn(claim, "Repayment claim: unspent grant", "repayment-claim",
-            ((source, -unspent), (repayment, unspent))),
-        Txn(paid, "Repayment paid to the pool", "repayment",
-            ((repayment, -unspent), (acc.POOL_RETURNED, unspent))),
-    ]
-    return out
+    claimed = transfers.claim(muni.name, claim, ((source, unspent),))
+    repaid = transfers.repayment(muni.name, paid, unspent)
+    out += [Open(claim, acc.muni_repayment(muni.name), meta), claimed[1], repaid[1]]
+    pool_side: list[Directive] = [Open(claim, acc.pool_awaiting_repayment(muni.name), meta),
+                                  claimed[0], repaid[0]]
+    return out, pool_side

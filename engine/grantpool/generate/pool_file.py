@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from grantpool.books import chart as acc
 from grantpool.books.periods import add_months
+from grantpool.federation import transfers
+from grantpool.federation.layout import BOOKS, POOL_DIR
 from grantpool.generate.ibans import synthetic_iban
 from grantpool.generate.model import BookFile, Directive, Open, Txn, money
 from grantpool.generate.municipality import MuniPlan
@@ -23,11 +25,9 @@ def award_date(pool: PoolDef) -> datetime.date:
 
 
 def pool_file(pool: PoolDef, munis: list[MuniPlan]) -> BookFile:
-    book = BookFile("pool.beancount", f"The pool: {pool.name}")
+    book = BookFile(f"{POOL_DIR}/{BOOKS}", f"The pool: {pool.name}")
     book.add(*pool_opening(pool, synthetic_iban("pool")))
     book.add(*_administration(pool))
-    for muni in munis:
-        book.add(*_grant(pool, muni))
     return book
 
 
@@ -60,30 +60,26 @@ def _administration(pool: PoolDef) -> list[Txn]:
     ]
 
 
-def _grant(pool: PoolDef, muni: MuniPlan) -> list[Directive]:
-    return grant_entries(pool, muni.name, muni.courses, award_date(pool))
-
-
 def grant_entries(pool: PoolDef, name: str, courses: int,
-                  day: datetime.date) -> list[Directive]:
-    """The grant awarded (tilsagn) with its two budget lines, then its tranches."""
+                  day: datetime.date) -> tuple[list[Directive], list[Directive]]:
+    """The grant awarded (tilsagn) and its tranches, as the pool's halves and the
+    municipality's (README.md "Transfers")."""
     award = courses * pool.per_course
-    granted = acc.pool_granted(name)
-    out: list[Directive] = [
-        Open(day, granted, (("municipality", name),)),
-        Txn(day, f"Grant awarded (tilsagn): {name}, {courses} support courses",
-            "grant-award", (
-                (acc.POOL_UNALLOCATED, -award), (granted, award),
-                (acc.muni_awaiting(name), -award),
-                (acc.muni_drawing_rights(name), courses * pool.drawing_right),
-                (acc.muni_salary(name), courses * pool.salary_per_course),
-            ), (("municipality", name), ("courses", str(courses)))),
+    pool_side: list[Directive] = [
+        Open(day, acc.pool_granted(name), (("municipality", name),)),
+        Open(day, acc.transfers_pool(name), (("municipality", name),)),
     ]
+    own: list[Directive] = []
+    lines = ((acc.muni_drawing_rights(name), courses * pool.drawing_right),
+             (acc.muni_salary(name), courses * pool.salary_per_course))
+    halves = [transfers.award(name, day, award, lines, courses)]
     count = pool.tranche_count
     each = money(award / count)
     for k in range(count):
         amount = each if k < count - 1 else award - each * (count - 1)
         when = add_months(pool.project_period.start, k * pool.tranche_every_months)
-        out.append(Txn(when, f"Tranche {k + 1} of {count}: {name}", "tranche", (
-            (granted, -amount), (acc.muni_awaiting(name), amount))))
-    return out
+        halves.append(transfers.tranche(name, when, amount, f"Tranche {k + 1} of {count}"))
+    for pool_half, own_half in halves:
+        pool_side.append(pool_half)
+        own.append(own_half)
+    return pool_side, own

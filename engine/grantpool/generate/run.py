@@ -1,4 +1,5 @@
-"""Write generated books into a folder: ``main.beancount`` and the files it includes.
+"""Write a generated federation into a folder: the consolidated ``main.beancount``,
+each entity's own main file and its books (``grantpool.federation.layout``).
 
 The books declare the rules plugin with the rules file they were made for.
 When the options stretch the pool (more years, more citizens than the pool
@@ -15,11 +16,18 @@ from typing import Any
 
 import yaml
 
-from grantpool.generate.books import build, fit_pool
+from grantpool.federation.layout import (
+    MAIN,
+    POOL_DIR,
+    consolidated_text,
+    entity_dir,
+    entity_text,
+    rules_from,
+)
+from grantpool.generate.books import build, fit_pool, municipality_names
 from grantpool.generate.options import GenOptions
 from grantpool.generate.policy import policy
 from grantpool.generate.writer import file_text, write_atomic
-from grantpool.i18n.formats import locale_of
 from grantpool.rules.pooldef import PoolDef
 from grantpool.rules.spec import RuleSet
 
@@ -31,23 +39,6 @@ def command_line(pool: PoolDef, opts: GenOptions) -> str:
         f"--municipalities {opts.municipalities} --citizens {opts.citizens} "
         f"--purchases {opts.purchases}{years}"
     )
-
-
-def main_text(pool: PoolDef, includes: list[str], header: str, rules: str) -> str:
-    lines = [
-        f";; Grant pool books: {pool.name}",
-        f";; {header}",
-        "",
-        f'option "title" "Grant pool {pool.id}"',
-        f'option "operating_currency" "{pool.currency}"',
-        "",
-        f'plugin "grantpool.plugin" "{rules}"',
-        f'{pool.appropriation_date} custom "fava-extension" "grantpool.fava_ext"',
-        f'{pool.appropriation_date} custom "fava-option" "locale" "{locale_of(pool.language)}"',
-        "",
-        *(f'include "{name}"' for name in includes),
-    ]
-    return "\n".join(lines) + "\n"
 
 
 def fitted_rules_text(source: Path, pool: PoolDef) -> str:
@@ -83,7 +74,13 @@ def generate(ruleset: RuleSet, opts: GenOptions, out: Path,
         declared = "rules.yaml"
     else:
         declared = os.path.relpath(rules_path.resolve(), out.resolve())
-    texts["main.beancount"] = main_text(fitted, [b.name for b in books], header, declared)
+    texts[MAIN] = consolidated_text(fitted, [b.name for b in books], header, declared)
+    texts[f"{POOL_DIR}/{MAIN}"] = entity_text(fitted, "pool", fitted.id, header,
+                                              rules_from(POOL_DIR, declared))
+    for muni in municipality_names(fitted)[: opts.municipalities]:
+        folder = entity_dir("municipality", muni)
+        texts[f"{folder}/{MAIN}"] = entity_text(fitted, "municipality", muni, header,
+                                                rules_from(folder, declared))
     written = []
     for name, text in texts.items():
         write_atomic(out / name, text)

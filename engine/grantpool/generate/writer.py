@@ -38,7 +38,8 @@ def render(d: Directive, currency: str) -> str:
         return f"{d.date} event {quote(d.type)} {quote(d.description)}"
     if isinstance(d, Balance):
         return f"{d.date} balance {d.account:<{_WIDTH - 19}} {money(d.amount):>14} {currency}"
-    lines = [f"{d.date} * {quote(d.narration)} #{d.tag}{_meta(d.meta)}"]
+    links = "".join(f" ^{link}" for link in d.links)
+    lines = [f"{d.date} * {quote(d.narration)} #{d.tag}{links}{_meta(d.meta)}"]
     lines += [f"  {a:<{_WIDTH - 2}} {money(x):>14} {currency}" for a, x in d.postings]
     return "\n".join(lines)
 

@@ -54,7 +54,10 @@ class CitizenBook:
 @dataclass
 class GrantBook:
     municipality: str
-    awards: list[tuple[data.Transaction, Decimal]] = field(default_factory=list)
+    awards: list[tuple[data.Transaction, Decimal]] = field(default_factory=list)  # its half
+    # The pool's half: its Granted:<M> account (the award, less the tranches paid).
+    pool_side: list[tuple[data.Transaction, Decimal, frozenset[str]]] = field(
+        default_factory=list)
     lines: dict[str, list[tuple[data.Transaction, Decimal, frozenset[str]]]] = field(
         default_factory=dict)
     events: list[data.Event] = field(default_factory=list)
@@ -100,8 +103,9 @@ def _target(index: Index, role: Role) -> Target | None:
         return ("purchase", role.category)
     if kind in LINE_ROLES and role.municipality:
         return ("line", index.grant(role.municipality).lines.setdefault(kind, []))
-    if kind == "pool_granted" and role.municipality:
-        return ("granted", index.grant(role.municipality))
+    grant_sides = {"pool_granted": "granted", "awaiting": "awaiting"}  # the award's halves
+    if kind in grant_sides and role.municipality:
+        return (grant_sides[kind], index.grant(role.municipality))
     return None
 
 
@@ -181,9 +185,12 @@ def _grant_posting(
 ) -> None:
     if kind == "line":
         obj.append((txn, amount, tags))
-    elif kind == "granted" and "grant-award" in tags:
-        index.pool_awards.append((txn, obj.municipality, amount))
-        obj.awards.append((txn, amount))
+    elif kind == "granted":
+        obj.pool_side.append((txn, amount, tags))
+        if "grant-award" in tags:
+            index.pool_awards.append((txn, obj.municipality, amount))
+    elif kind == "awaiting" and "grant-award" in tags:
+        obj.awards.append((txn, -amount))
 
 
 def _available(citizen: CitizenBook, txn: data.Transaction, amount: Decimal, tags: Any) -> None:

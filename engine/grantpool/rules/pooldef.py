@@ -75,6 +75,7 @@ class PoolDef:
     oversubscription: str = "pro_rata"  # or first_come: how allocate shares out too little
     retention: Retention | None = None  # vouchers kept; None: never pruned
     language: str = "en"  # what its pages, accounts and mail are written in (LANGUAGES)
+    transfer_days: int = 0  # a transfer's two halves at most this many days apart
 
     def audit_for(self, grant: Decimal) -> str:
         """The audit a grant of this size requires (the first level it fits)."""
@@ -164,6 +165,7 @@ def _pool(f: Fields, categories: tuple[Category, ...], filename: str) -> PoolDef
         oversubscription=str(policy),
         retention=_retention(f),
         language=_language(f),
+        transfer_days=_transfer_days(f),
         project_period=Period(start, end),
         categories=categories,
         filename=filename,
@@ -178,6 +180,13 @@ def _language(f: Fields) -> str:
                            f"got {excerpt(value)}")
         return "en"
     return str(value)
+
+
+def _transfer_days(f: Fields) -> int:
+    """``transfers: {max_days_apart: 5}``: optional; absent, the halves share a date."""
+    sub = f.sub("transfers", required=False)
+    days = sub.integer("max_days_apart", low=0, high=366) if sub else None
+    return days or 0
 
 
 def _retention(f: Fields) -> Retention | None:

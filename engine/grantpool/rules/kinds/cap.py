@@ -1,6 +1,7 @@
 """``cap``: money used at a level must stay within an amount.
 
-Levels: ``pool`` (grants awarded, default the application pool), ``grant``
+Levels: ``pool`` (grants awarded, default the application pool), ``tranches``
+(the pool's books: tranches paid to a municipality within its award), ``grant``
 (a municipality's drawing on its grant, within what was awarded; ``amount``
 also caps the award), ``grant_line`` (each budget line within its own amount),
 ``citizen`` (commitments and purchases within the budget and the cap, default
@@ -22,7 +23,7 @@ from grantpool.rules.spec import Common, RuleFields
 from grantpool.rules.yamlbounds import excerpt
 
 FIELDS = ("level", "amount", "category", "warn_at")
-LEVELS = ("pool", "grant", "grant_line", "citizen", "category", "purchase")
+LEVELS = ("pool", "tranches", "grant", "grant_line", "citizen", "category", "purchase")
 NEEDS_AMOUNT = ("category", "purchase")
 
 
@@ -53,7 +54,8 @@ def parse(common: Common, f: RuleFields) -> Cap | None:
 
 def check(rule: Cap, index: Index, ctx: Context) -> list[Problem]:
     checks = {
-        "pool": _pool, "grant": _grant, "grant_line": _lines, "citizen": _citizens,
+        "pool": _pool, "tranches": _tranches, "grant": _grant, "grant_line": _lines,
+        "citizen": _citizens,
         "category": _categories, "purchase": _purchases,
     }
     return checks[rule.level](rule, index, ctx)
@@ -80,6 +82,22 @@ def _pool(rule: Cap, index: Index, ctx: Context) -> list[Problem]:
         if amount > 0 and total > limit:
             out.append(_over(rule, txn, f"grant to {muni}", total, limit, ctx,
                              "awarded from the pool in all"))
+    return out
+
+
+def _tranches(rule: Cap, index: Index, ctx: Context) -> list[Problem]:
+    """The pool's books: what it pays a municipality in tranches stays within the award."""
+    out = []
+    for grant in index.grants.values():
+        awarded = paid = Decimal(0)
+        for txn, amount, tags in grant.pool_side:
+            if "grant-award" in tags:
+                awarded += amount
+            elif amount < 0:
+                paid -= amount
+                if paid > awarded:
+                    out.append(_over(rule, txn, f"tranches to {grant.municipality}", paid,
+                                     awarded, ctx, "paid"))
     return out
 
 
