@@ -66,7 +66,7 @@ def books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def lejre(ledger: Path) -> Path:
-    return ledger.parent / "municipalities" / "lejre.beancount"
+    return ledger.parent / "municipalities" / "lejre" / "books.beancount"
 
 
 def test_allocate__oversubscribed_pool_is_shared_pro_rata_in_whole_courses(

@@ -44,6 +44,11 @@ def books(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     yield tmp_path / "ledger" / "main.beancount"
 
 
+def lejre_folder(ledger: Path) -> Path:
+    """Lejre's own books: where its citizens' entries are locked, judged and written."""
+    return ledger.parent / "municipalities" / "lejre"
+
+
 def snapshot(ledger: Path) -> dict[str, bytes]:
     return {str(p.relative_to(ledger.parent)): p.read_bytes()
             for p in sorted(ledger.parent.rglob("*")) if p.is_file()
@@ -123,7 +128,7 @@ def test_entry_faults__an_approval_reference_is_written_escaped_and_read_back_ex
 def test_entry_faults__a_writer_that_waits_too_long_is_refused_and_writes_nothing(
         books: Path) -> None:
     before = snapshot(books)
-    with FileLock(books.parent / ".grantpool.lock"):
+    with FileLock(lejre_folder(books) / ".grantpool.lock"):
         got, _, err = gp(*PURCHASE, "--amount", "10", env={"GRANTPOOL_LOCK_TIMEOUT": "0.3"})
     assert got == 2 and "held by another writer" in err and len(err.strip().splitlines()) == 1
     assert snapshot(books) == before
@@ -141,7 +146,7 @@ def test_entry_faults__a_lock_timeout_that_is_no_number_of_seconds_is_refused(
 
 def test_entry_faults__a_books_file_that_is_a_symlink_is_refused(books: Path,
                                                                  tmp_path: Path) -> None:
-    lejre = books.parent / "municipalities" / "lejre.beancount"
+    lejre = lejre_folder(books) / "books.beancount"
     elsewhere = tmp_path / "elsewhere.beancount"
     shutil.move(lejre, elsewhere)
     lejre.symlink_to(elsewhere)
@@ -153,8 +158,7 @@ def test_entry_faults__a_books_file_that_is_a_symlink_is_refused(books: Path,
 
 def test_entry_faults__temp_files_of_a_killed_writer_are_cleaned_at_the_next_write(
         books: Path) -> None:
-    folder = books.parent / "municipalities"
-    stale = folder / ".lejre.beancount.abc123.tmp"
+    stale = lejre_folder(books) / ".books.beancount.abc123.tmp"
     stale.write_text("half", encoding="utf-8")
     assert gp(*PURCHASE, "--amount", "10")[0] == 0
     assert not stale.exists()
@@ -165,8 +169,9 @@ def test_entry_faults__nothing_is_judged_from_a_file_someone_could_plant(books: 
     in the books' folder is never followed or written."""
     victim = books.parent.parent / "victim.txt"
     victim.write_text("keep", encoding="utf-8")
-    for pid in range(1, 40000, 997):
-        (books.parent / f".grantpool-probe-{pid}.beancount").symlink_to(victim)
+    for folder in (books.parent, lejre_folder(books)):
+        for pid in range(1, 40000, 997):
+            (folder / f".grantpool-probe-{pid}.beancount").symlink_to(victim)
     assert gp(*PURCHASE, "--amount", "10")[0] == 0
     assert victim.read_text(encoding="utf-8") == "keep"
 
@@ -217,7 +222,7 @@ def test_entry_faults__a_lock_that_cannot_be_taken_is_one_line_exit_2(books: Pat
     """The lock file's place is taken by a folder: the lock cannot be had (as root, a
     read-only folder would not stop us, so this stands in for a permission problem)."""
     before = snapshot(books)
-    lock = books.parent / ".grantpool.lock"
+    lock = lejre_folder(books) / ".grantpool.lock"
     lock.unlink(missing_ok=True)
     lock.mkdir()
     got, _, err = gp(*PURCHASE, "--amount", "10", env={"GRANTPOOL_LOCK_TIMEOUT": "0.5"})

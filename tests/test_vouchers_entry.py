@@ -49,6 +49,11 @@ def snapshot(folder: Path) -> dict[str, bytes]:
             if p.is_file() and not p.name.startswith(".grantpool")}
 
 
+def lejre(books: Path) -> Path:
+    """Lejre's own books' folder: its vouchers are stored there, beside its main file."""
+    return books.parent / "municipalities" / "lejre"
+
+
 def purchase(books: Path, *extra: str) -> tuple[int, str, str]:
     return run("purchase", "P-LEJ-001", "--amount", "1890", "--category", "health_glasses",
                "--date", "2018-05-02", "--ledger", str(books), *extra)
@@ -57,17 +62,21 @@ def purchase(books: Path, *extra: str) -> tuple[int, str, str]:
 def test_purchase_with_voucher_stores_it_private_and_records_its_hash(books: Path) -> None:
     code, _, err = purchase(books, "--voucher", str(books.parent.parent / "r.pdf"))
     assert code == 0, err
-    stored = list((books.parent / "documents").rglob("*.pdf"))
-    assert len(stored) == 1
+    stored = list((lejre(books) / "documents").rglob("*.pdf"))
+    assert len(stored) == 1 and not (books.parent / "documents").exists()
     assert stored[0].read_bytes() == PDF and stored[0].stat().st_mode & 0o777 == 0o600
     assert stored[0].parent.stat().st_mode & 0o777 == 0o700
     assert "Purchases/HealthGlasses/2018-05-02-P-LEJ-001-" in stored[0].as_posix()
-    text = (books.parent / "municipalities" / "lejre.beancount").read_text(encoding="utf-8")
+    text = (lejre(books) / "books.beancount").read_text(encoding="utf-8")
     assert f'voucher_sha256: "{hashlib.sha256(PDF).hexdigest()}"' in text
-    assert '  document: "../documents/Expenses/Municipality/Lejre/Purchases/' in text
-    assert (books.parent / "documents" / ".gitignore").read_text().splitlines()[2] == "*"
-    assert books.read_text(encoding="utf-8").count('option "documents" "documents"') == 1
+    assert '  document: "documents/Expenses/Municipality/Lejre/Purchases/' in text
+    assert (lejre(books) / "documents" / ".gitignore").read_text().splitlines()[2] == "*"
+    own = (lejre(books) / "main.beancount").read_text(encoding="utf-8")
+    assert own.count('option "documents" "documents"') == 1
+    consolidated = books.read_text(encoding="utf-8")
+    assert consolidated.count('option "documents" "municipalities/lejre/documents"') == 1
     assert run("vouchers", "verify", str(books))[0] == 0
+    assert run("vouchers", "verify", str(lejre(books) / "main.beancount"))[0] == 0
 
 
 def test_second_voucher_adds_no_second_documents_option(books: Path) -> None:
@@ -77,7 +86,9 @@ def test_second_voucher_adds_no_second_documents_option(books: Path) -> None:
                        "--ledger", str(books), "--voucher", str(books.parent.parent / "s.pdf"))
     assert code == 0, err
     assert books.read_text(encoding="utf-8").count('option "documents"') == 1
-    assert list((books.parent / "documents" / "Expenses" / "Municipality" / "Lejre" /
+    own = (lejre(books) / "main.beancount").read_text(encoding="utf-8")
+    assert own.count('option "documents"') == 1
+    assert list((lejre(books) / "documents" / "Expenses" / "Municipality" / "Lejre" /
                  "Salary").glob("2018-03-31-lejre-*.pdf"))
 
 
@@ -87,6 +98,7 @@ def test_refused_purchase_leaves_no_voucher_and_the_books_unchanged(books: Path)
                        "health_dental", "--date", "2018-05-02", "--ledger", str(books),
                        "--voucher", str(books.parent.parent / "r.pdf"))
     assert code == 1 and "refused" in err
+    assert not (lejre(books) / "documents").exists()
     assert not (books.parent / "documents").exists()
     assert snapshot(books.parent) == before
 
@@ -111,6 +123,7 @@ def test_empty_voucher_file_is_refused_before_the_books_are_touched(books: Path)
 def test_dry_run_with_voucher_stores_nothing(books: Path) -> None:
     code, out, _ = purchase(books, "--voucher", str(books.parent.parent / "r.pdf"), "--dry-run")
     assert code == 0 and "voucher_sha256" in out
+    assert not (lejre(books) / "documents").exists()
     assert not (books.parent / "documents").exists()
 
 

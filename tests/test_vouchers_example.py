@@ -17,10 +17,13 @@ HEADER = re.compile(r"^(\d{4}-\d\d-\d\d) \* \"Purchase: \w+\" #purchase$")
 
 
 def with_vouchers(main: Path, over: Decimal) -> list[Path]:
-    """Give every purchase over *over* in the books at *main* a synthetic voucher, stored
-    as ``--voucher`` stores it; returns the voucher files."""
+    """Give every purchase over *over* in the federation at *main* (its consolidated main
+    file) a synthetic voucher, stored as ``--voucher`` stores it: in the municipality's
+    own folder, declared in its own main file and in the consolidated one; returns the
+    voucher files."""
     stored = []
-    for book in sorted((main.parent / "municipalities").glob("*.beancount")):
+    for book in sorted((main.parent / "municipalities").glob("*/books.beancount")):
+        folder = book.parent
         lines = book.read_text(encoding="utf-8").split("\n")
         out: list[str] = []
         for n, line in enumerate(lines):
@@ -33,19 +36,22 @@ def with_vouchers(main: Path, over: Decimal) -> list[Path]:
             pid = re.search(r"P-[A-Z]+-\d+", "".join(body))
             if Decimal(amount) <= over or pid is None:
                 continue
-            data = f"%PDF-1.4\n% synthetic voucher {book.name}:{n + 1}\n".encode()
+            data = f"%PDF-1.4\n% synthetic voucher {folder.name}:{n + 1}\n".encode()
             sha = hashlib.sha256(data).hexdigest()
-            path = main.parent.joinpath("documents", *account.split(":"),
-                                        f"{match.group(1)}-{pid.group(0)}-{sha[:12]}.pdf")
+            path = folder.joinpath("documents", *account.split(":"),
+                                   f"{match.group(1)}-{pid.group(0)}-{sha[:12]}.pdf")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
             path.chmod(0o600)
             stored.append(path)
-            out += [f'  document: "../{path.relative_to(main.parent).as_posix()}"',
+            out += [f'  document: "{path.relative_to(folder).as_posix()}"',
                     f'  voucher_sha256: "{sha}"']
         book.write_text("\n".join(out), encoding="utf-8")
-    with main.open("a", encoding="utf-8") as handle:
-        handle.write('\noption "documents" "documents"\n')
+        if (folder / "documents").is_dir():
+            with (folder / "main.beancount").open("a", encoding="utf-8") as handle:
+                handle.write('\noption "documents" "documents"\n')
+            with main.open("a", encoding="utf-8") as handle:
+                handle.write(f'\noption "documents" "municipalities/{folder.name}/documents"\n')
     return stored
 
 
@@ -86,7 +92,7 @@ def test_prune_deletes_expired_vouchers_notes_them_and_keeps_the_books_clean(
     assert all(not p.exists() for p in early)
     assert all(p.exists() for p in stored if p not in early)
     books = "".join(p.read_text(encoding="utf-8")
-                    for p in (example_copy.parent / "municipalities").glob("*.beancount"))
+                    for p in (example_copy.parent / "municipalities").glob("*/books.beancount"))
     assert books.count('event "voucher_pruned"') == len(early)
     assert run("check", str(example_copy), "--as-of", "2024-06-30")[0] == 0
     assert run("vouchers", "verify", str(example_copy))[0] == 0

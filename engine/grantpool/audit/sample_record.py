@@ -41,12 +41,13 @@ def _entry_at(books: Books, root: Path, result: Result) -> data.Transaction:
                      f"these books (or they were edited since)")
 
 
-def record_draft(books: Books, main: Path, drawn: Drawn, results: list[Result],
+def record_draft(books: Books, root: Path, drawn: Drawn, results: list[Result],
                  auditor: str, day: datetime.date) -> Draft:
-    """The events that record *results* of the sample *drawn*, in the entity's file."""
+    """The events that record *results* of the sample *drawn*, in the entity's file;
+    the paper's locations are relative to *root* (the folder of the books it was drawn
+    from)."""
     if not results:
         raise EntryError("the working paper has no rows to record")
-    root = main.resolve().parent
     target = books.municipality_file(drawn.entity)
     entries = [_entry_at(books, root, r) for r in results]
     bad = [(r, e) for r, e in zip(results, entries, strict=True) if r.deviation]

@@ -1,6 +1,7 @@
 """Writing to the books: one writer at a time, atomically, checked after.
 
-``append`` takes the books' lock (``grantpool.books.lock``, ``.grantpool.lock``),
+``append`` takes the books' lock (``grantpool.books.lock``, ``.grantpool.lock``; on a
+federation each entity's folder has its own, ``books_locks`` holds several),
 writes the new text to a temporary file beside the target and renames it over
 the target (a reader sees the old file or the new, never half), then re-parses
 the target: if the write made it unparseable, the old file is put back.
@@ -8,8 +9,8 @@ the target: if the write made it unparseable, the old file is put back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from beancount.parser import parser
@@ -31,6 +32,17 @@ def books_lock(folder: Path) -> Iterator[None]:
             yield
     except lock.BooksBusy as exc:
         raise WriteRefused(str(exc)) from exc
+
+
+@contextmanager
+def books_locks(folders: Sequence[Path]) -> Iterator[None]:
+    """Hold the locks of several books' *folders*, taken in the order given (every
+    writer gives them in one order: ``grantpool.entry.route.lock_folders``), released
+    in reverse; ``WriteRefused`` if one is not had (those taken are released)."""
+    with ExitStack() as stack:
+        for folder in folders:
+            stack.enter_context(books_lock(folder))
+        yield
 
 
 def append(main: Path, target: Path, text: str) -> None:

@@ -12,17 +12,24 @@ import click
 
 from grantpool.books import chart as acc
 from grantpool.books.loading import CannotLoad
-from grantpool.books.opening import NoRules, open_books
+from grantpool.books.opening import NoRules
 from grantpool.books.writing import WriteRefused
-from grantpool.entry.allocate import Allocation, allocate, load_applications
-from grantpool.entry.guard import Refused, checked_write_many, judged_as_of
-from grantpool.figures.levels import figures
-from grantpool.generate.books import slug
+from grantpool.entry.allocate import Allocation, load_applications
+from grantpool.entry.allocate_books import record_allocation
+from grantpool.entry.entries import EntryError
+from grantpool.entry.guard import Refused
+from grantpool.federation.discover import find
+from grantpool.federation.layout import (
+    BOOKS,
+    MAIN,
+    POOL_DIR,
+    consolidated_text,
+    entity_text,
+    rules_from,
+)
 from grantpool.generate.model import Balance, BookFile
-from grantpool.generate.muni_file import grant_opens
-from grantpool.generate.pool_file import grant_entries, pool_opening
-from grantpool.generate.run import main_text
-from grantpool.generate.writer import file_text, render, write_atomic
+from grantpool.generate.pool_file import pool_opening
+from grantpool.generate.writer import file_text, write_atomic
 from grantpool.rules.pooldef import PoolDef
 from grantpool.rules.shipped import UnknownPool, load_named
 from grantpool.rules.yamlsrc import location
@@ -51,8 +58,10 @@ def init_command(rules: Path, out: Path) -> None:
         _fail(str(exc))
         return
     rules = Path(ruleset.filename)
-    if (out / "main.beancount").exists():
-        _fail(f"{out / 'main.beancount'} exists; init makes new books only")
+    books = f"{POOL_DIR}/{BOOKS}"
+    written = [MAIN, f"{POOL_DIR}/{MAIN}", books, *(["rules.yaml"] if shipped else [])]
+    if there := [name for name in written if (out / name).exists()]:
+        _fail(f"{out / there[0]} exists; init makes new books only (in a new folder)")
     pool = ruleset.pool
     header = "Made by `grantpool init`; entries are added by grantpool's commands."
     declared = "rules.yaml" if shipped else os.path.relpath(rules.resolve(), out.resolve())
@@ -63,10 +72,13 @@ def init_command(rules: Path, out: Path) -> None:
     opened = pool_opening(pool)
     opened.append(Balance(pool.appropriation_date + datetime.timedelta(days=1),
                           acc.POOL_BANK, pool.appropriation))
-    book = BookFile("pool.beancount", f"The pool: {pool.name}", opened)
-    write_atomic(out / "pool.beancount", file_text(book, pool.currency, header))
-    write_atomic(out / "main.beancount", main_text(pool, ["pool.beancount"], header, declared))
-    click.echo(f"wrote {out / 'main.beancount'} and {out / 'pool.beancount'}")
+    book = BookFile(books, f"The pool: {pool.name}", opened)
+    write_atomic(out / books, file_text(book, pool.currency, header))
+    write_atomic(out / POOL_DIR / MAIN, entity_text(pool, "pool", pool.id, header,
+                                                    rules_from(POOL_DIR, declared)))
+    write_atomic(out / MAIN, consolidated_text(pool, [books], header, declared))
+    click.echo(f"wrote {out / MAIN} (consolidated) and the pool's own books in "
+               f"{out / POOL_DIR}")
 
 
 def table(allocations: list[Allocation], pool: PoolDef) -> str:
@@ -84,58 +96,36 @@ def table(allocations: list[Allocation], pool: PoolDef) -> str:
 @click.command("allocate")
 @click.argument("applications", type=click.Path(path_type=Path))
 @click.option("--ledger", type=click.Path(path_type=Path),
-              default=Path("ledger/main.beancount"), show_default=True)
+              default=Path("ledger/main.beancount"), show_default=True,
+              help="The federation's books: their folder or consolidated main file.")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="The award date (tilsagn); default today.")
 @click.option("--dry-run", is_flag=True, help="Print the allocation; write nothing.")
 def allocate_command(applications: Path, ledger: Path, day: datetime.datetime | None,
                      dry_run: bool) -> None:
-    """Turn APPLICATIONS (YAML) into grants with their tranches, under the pool's rules."""
-    try:
-        books = open_books(ledger, datetime.date.today())
-    except (CannotLoad, NoRules) as exc:
-        _fail(str(exc))
+    """Turn APPLICATIONS (YAML) into grants with their tranches, under the pool's rules:
+    each new municipality's own books, their include in the consolidated main file, and
+    the pool's halves in the pool's books."""
+    federation = find(ledger)
+    if federation is None:
+        _fail(f"{ledger}: not a federation's books (a main.beancount with pool/main.beancount "
+              f"beside it); make new books with `grantpool init`")
         return
     apps, errors = load_applications(applications)
     if errors:
-        _fail("; ".join(f"{location(e.source)}: {e.message}"
-                        for e in errors))
-    pool = books.rules.pool
-    levels = figures(books.entries, datetime.date.max)
-    granted = {acc.component(name) for name in levels.grants}
-    if taken := sorted(a.municipality for a in apps if acc.component(a.municipality) in granted):
-        _fail(f"already granted: {', '.join(taken)}; one grant per municipality in a pool")
-    result = allocate(pool, apps, levels.granted)
-    click.echo(table(result, pool))
+        _fail("; ".join(f"{location(e.source)}: {e.message}" for e in errors))
     award = day.date() if day else datetime.date.today()
-    parts = _parts(ledger, pool, [a for a in result if a.courses], award)
     try:
-        verdict = checked_write_many(ledger, parts, books.rules,
-                                     judged_as_of(books.entries, award), dry_run)
+        done = record_allocation(federation, apps, award, datetime.date.today(), dry_run,
+                                 lambda result, pool: click.echo(table(result, pool)))
     except Refused as exc:
         click.echo("refused: the grants would add these errors; nothing was written", err=True)
         for finding in exc.findings:
             click.echo(f"  {finding.to_text()}", err=True)
         raise SystemExit(1) from exc
-    except WriteRefused as exc:
+    except (CannotLoad, NoRules, EntryError, WriteRefused) as exc:
         _fail(str(exc))
-    for warning in verdict.warnings:
+        return
+    for warning in done.verdict.warnings:
         click.echo(f"warning: {warning.to_text()}", err=True)
-    click.echo("dry run: nothing written" if dry_run else f"wrote {len(parts)} change(s)")
-
-
-def _parts(ledger: Path, pool: PoolDef, granted: list[Allocation],
-           day: datetime.date) -> list[tuple[Path, str, bool]]:
-    """For each grant: its municipality's new file, its include line, its award entries."""
-    parts = []
-    for a in granted:
-        name = a.application.municipality
-        name_file = f"municipalities/{slug(name)}.beancount"
-        opens = "\n\n".join(render(d, pool.currency) for d in grant_opens(pool, name, day))
-        parts.append((ledger.parent / name_file, f";; {name}: grant, budgets, purchases\n\n"
-                                                 f"{opens}\n", True))
-        parts.append((ledger, f'include "{name_file}"\n', False))
-        award = "\n\n".join(render(d, pool.currency)
-                            for d in grant_entries(pool, name, a.courses, day))
-        parts.append((ledger.parent / "pool.beancount", award + "\n", True))
-    return parts
+    click.echo("dry run: nothing written" if dry_run else f"wrote {done.changes} change(s)")

@@ -20,6 +20,7 @@ from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, open_books
 from grantpool.books.writing import WriteRefused
 from grantpool.cli.entry import amount_type
+from grantpool.entry import route
 from grantpool.entry.entries import Books, EntryError
 from grantpool.entry.gitlog import GitError, check_officer
 from grantpool.entry.guard import Refused, record_entry
@@ -73,17 +74,19 @@ def sample_group() -> None:
 def draw_command(entity: str, ledger: Path, year: int | None, whole: bool, size: int,
                  seed: int, method: str, key_over: Decimal | None, out: Path) -> None:
     """A reproducible sample of ENTITY's purchases (ENTITY: a municipality, as the books
-    spell it), written as a working paper for the auditor."""
+    spell it), written as a working paper for the auditor.  On a federation only
+    ENTITY's own books are read; paths in the paper are relative to the folder of the
+    books given (--ledger), as ``sample record`` reads them."""
     if (year is None) == (not whole):
         _fail("give exactly one of --year YYYY or --period")
     try:
-        books = open_books(ledger, datetime.date.today())
+        books = open_books(route.for_municipality(ledger, entity).main, datetime.date.today())
         Books(books.entries, books.rules.pool).municipality_file(entity)
         period = period_of(books.rules.pool, year)
     except (CannotLoad, NoRules, EntryError, ValueError) as exc:
         _fail(str(exc))
         return
-    root = ledger.resolve().parent
+    root = route.folder_of(ledger)
     sample = draw(population(books.entries, entity, period, root), size, seed, method, key_over)
     stem = f"sample-{slug(entity)}-{year if year is not None else 'period'}-{method}-seed{seed}"
     drawn = Drawn(entity, period, method, size, seed)
@@ -110,8 +113,10 @@ def record_command(workpaper: Path, ledger: Path, auditor: str,
     try:
         check_officer(auditor)
         drawn, results = read_results(workpaper)
-        done = record_entry(ledger, lambda b: record_draft(b, ledger, drawn, results, auditor,
-                                                           date),
+        target = route.for_municipality(ledger, drawn.entity)
+        root = route.folder_of(ledger)
+        done = record_entry(target.main, lambda b: record_draft(b, root, drawn, results,
+                                                                auditor, date),
                             datetime.date.today(), dry_run,
                             expected=lambda f: DEVIATION_TEXT in f.message)
     except GitError:

@@ -11,6 +11,7 @@ import click
 from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, open_books
 from grantpool.books.writing import WriteRefused
+from grantpool.entry import route
 from grantpool.entry.gitlog import GitError, git_commit_step
 from grantpool.entry.guard import AfterWrite, Refused, record_entry
 from grantpool.privacy.cpr import redact
@@ -33,27 +34,39 @@ def vouchers_group() -> None:
     """Vouchers (bilag): check them against the books, prune them after retention."""
 
 
+def books_of(ledger: Path) -> list[Path]:
+    """The main files to read: on a federation each entity's own, one at a time."""
+    federation = route.federation_at(ledger)
+    if federation is None:
+        return [route.single(ledger).main]
+    return [e.main for e in federation.entities]
+
+
 @vouchers_group.command("verify")
 @ledger_argument
 def verify_command(ledger: Path) -> None:
-    """Report vouchers that are missing or altered: exit 0 all there, 1 if not."""
-    try:
-        books = open_books(ledger, datetime.date.today())
-    except (CannotLoad, NoRules) as exc:
-        _fail(str(exc))
-        return
-    pruned = state.pruned_names(books.entries)
-    found = list(state.vouchers(books.entries))
-    bad = 0
-    for voucher in found:
-        wrong = state.problem(voucher, pruned)
-        if wrong:
-            bad += 1
-            meta = voucher.txn.meta
-            click.echo(f"{meta.get('filename')}:{meta.get('lineno')}: {wrong}")
-    kept = sum(1 for v in found if v.name not in pruned)
+    """Report vouchers that are missing or altered: exit 0 all there, 1 if not.
+    On a federation each entity's books are read on their own."""
+    found: list[state.Recorded] = []
+    bad = pruned_count = 0
+    for main in books_of(ledger):
+        try:
+            books = open_books(main, datetime.date.today())
+        except (CannotLoad, NoRules) as exc:
+            _fail(str(exc))
+            return
+        pruned = state.pruned_names(books.entries)
+        here = list(state.vouchers(books.entries))
+        for voucher in here:
+            wrong = state.problem(voucher, pruned)
+            if wrong:
+                bad += 1
+                meta = voucher.txn.meta
+                click.echo(f"{meta.get('filename')}:{meta.get('lineno')}: {wrong}")
+        pruned_count += sum(1 for v in here if v.name in pruned)
+        found += here
     click.echo(f"{'FAILED' if bad else 'OK'}: {ledger}: {len(found)} voucher(s) recorded, "
-               f"{len(found) - kept} pruned, {bad} missing or altered")
+               f"{pruned_count} pruned, {bad} missing or altered")
     sys.exit(1 if bad else 0)
 
 
@@ -66,17 +79,22 @@ def verify_command(ledger: Path) -> None:
 @click.option("--officer", default=None, help='Who prunes, for git: "Name <email>".')
 def prune_command(ledger: Path, as_of: datetime.datetime, dry_run: bool, git_commit: bool,
                   officer: str | None) -> None:
-    """Delete the vouchers whose retention has ended, leaving a note in the books."""
+    """Delete the vouchers whose retention has ended, leaving a note in the books (on a
+    federation, in each entity's own, one entity at a time)."""
     day = as_of.date()
+    targets: list[Path] = []
     try:
-        books = open_books(ledger, datetime.date.today())
-        if books.rules.pool.retention is None:
-            _fail(f"{books.rules.filename}: the pool section sets no retention; add "
-                  f"retention: {{years: 5}} to prune vouchers")
-        targets = sorted({e.entry_file for e in expired(books.entries, books.rules.pool, day)})
-        after = git_commit_step(ledger, officer) if git_commit and not dry_run else None
-        for target in targets:
-            _prune_file(ledger, target, day, dry_run, after)
+        for main in books_of(ledger):
+            books = open_books(main, datetime.date.today())
+            if books.rules.pool.retention is None:
+                _fail(f"{books.rules.filename}: the pool section sets no retention; add "
+                      f"retention: {{years: 5}} to prune vouchers")
+            files = sorted({e.entry_file for e in expired(books.entries, books.rules.pool,
+                                                          day)})
+            after = git_commit_step(main, officer) if git_commit and not dry_run else None
+            for target in files:
+                _prune_file(main, target, day, dry_run, after)
+            targets += files
     except (CannotLoad, NoRules, WriteRefused, GitError, VoucherError) as exc:
         _fail(str(exc))
     except Refused as exc:

@@ -79,13 +79,13 @@ class Books:
         bank = self.opens.get(acc.muni_bank(name))
         if bank is None or bank.meta.get("municipality") != name:
             known = ", ".join(self.municipalities()) or "none yet"
-            raise EntryError(f"'{_shown(name)}' is not a municipality with a grant in the books "
+            raise EntryError(f"'{shown(name)}' is not a municipality with a grant in the books "
                              f"(spelled exactly as opened: {known}); allocate one first")
         return Path(bank.meta["filename"])
 
     def citizen(self, pid: str) -> Citizen:
         if not CITIZEN_ID.fullmatch(pid):
-            raise EntryError(f"'{_shown(pid)}' is not a pseudonymous id like P-AAR-017: never "
+            raise EntryError(f"'{shown(pid)}' is not a pseudonymous id like P-AAR-017: never "
                              f"a name or CPR number")
         opened = next((o for o in self.opens.values() if o.meta.get("citizen") == pid
                        and o.account.endswith(":Available")), None)
@@ -118,7 +118,7 @@ def budget(books: Books, municipality: str, pid: str | None, day: datetime.date,
     target = books.municipality_file(municipality)
     pid = pid or books.next_citizen(municipality)
     if not CITIZEN_ID.fullmatch(pid):
-        raise EntryError(f"'{_shown(pid)}' is not a pseudonymous id like P-AAR-017: never a "
+        raise EntryError(f"'{shown(pid)}' is not a pseudonymous id like P-AAR-017: never a "
                          f"name or CPR number")
     available, committed = acc.citizen_available(municipality, pid), acc.citizen_committed(
         municipality, pid)
@@ -176,33 +176,6 @@ def salary(books: Books, municipality: str, day: datetime.date, amount: Decimal)
     return Draft(target, [txn], f"salary {money(amount)} ({municipality})")
 
 
-def repayment(books: Books, municipality: str, day: datetime.date,
-              paid: datetime.date | None) -> Draft:
-    """Settle the grant's unspent money: claimed back (and paid, if *paid*), or kept
-    under the de-minimis."""
-    target = books.municipality_file(municipality)
-    lines = (acc.muni_drawing_rights(municipality), acc.muni_salary(municipality))
-    left = [(a, books.balance(a, day)) for a in lines]
-    total = sum((x for _, x in left), Decimal(0))
-    if total <= 0:
-        raise EntryError(f"{municipality} has nothing unspent on {day}")
-    meta = (("municipality", municipality),)
-    if total < books.pool.de_minimis:
-        kept = acc.retained_expense(municipality)
-        out: list[Directive] = [] if kept in books.opens else [Open(day, kept, meta)]
-        out.append(Txn(day, f"Unspent {total} under the de-minimis: not claimed", "de-minimis",
-                       (*((a, -x) for a, x in left if x), (kept, total))))
-        return Draft(target, out, f"{total} kept under the de-minimis ({municipality})")
-    due = acc.muni_repayment(municipality)
-    out = [] if due in books.opens else [Open(day, due, meta)]
-    out.append(Txn(day, "Repayment claim: unspent grant", "repayment-claim",
-                   (*((a, -x) for a, x in left if x), (due, total))))
-    if paid is not None:
-        out.append(Txn(paid, "Repayment paid to the pool", "repayment",
-                       ((due, -total), (acc.POOL_RETURNED, total))))
-    return Draft(target, out, f"repayment claim {total} ({municipality})")
-
-
 CITIZEN_EVENTS = ("moved_out", "excluded")
 GRANT_EVENTS = ("carry_over_approved", "accounts_submitted")
 
@@ -213,7 +186,7 @@ def event(books: Books, kind: str, subject: str, day: datetime.date) -> Draft:
     elif kind in GRANT_EVENTS:
         target = books.municipality_file(subject)
     else:
-        raise EntryError(f"unknown event '{_shown(kind)}'; use one of "
+        raise EntryError(f"unknown event '{shown(kind)}'; use one of "
                          f"{', '.join(CITIZEN_EVENTS + GRANT_EVENTS)}")
     return Draft(target, [Event(day, kind, subject)], f"{kind} for {subject}")
 
@@ -222,11 +195,11 @@ def _category(books: Books, code: str) -> str:
     category = books.pool.category(code)
     if category is None:
         known = ", ".join(c.code for c in books.pool.categories)
-        raise EntryError(f"unknown category '{_shown(code)}'; use one of {known}")
+        raise EntryError(f"unknown category '{shown(code)}'; use one of {known}")
     return category.account
 
 
-def _shown(text: str) -> str:
+def shown(text: str) -> str:
     """Input repeated in a message: at most 40 characters, CPR-looking numbers removed."""
     short = redact(text)
     return short if len(short) <= 40 else short[:39] + "…"

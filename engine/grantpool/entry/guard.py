@@ -15,21 +15,24 @@ the result here; an included file's ``plugin`` lines are not run by Beancount).
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from beancount import loader
+from beancount.parser import parser
 
 from grantpool.audit.findings import Finding, from_error
-from grantpool.books.loading import load
 from grantpool.books.opening import open_books
-from grantpool.books.writing import append_locked, books_lock
+from grantpool.books.writing import append_locked, books_locks
 from grantpool.entry.entries import Books, Draft
+from grantpool.entry.route import federation_at, lock_folders, main_folders
+from grantpool.generate.writer import quote
 from grantpool.rules import engine
 from grantpool.rules.spec import RuleSet
-from grantpool.vouchers.store import DOCUMENTS, documents_root, store, undo
+from grantpool.vouchers.store import documents_root, store, undo
 
 NEW_ENTRY = "<new entry>"
 _STRING = "<string>"
@@ -38,12 +41,15 @@ _HEADER_LINES = 2
 
 
 class Refused(Exception):
-    """The entry would add an error finding; ``findings`` say which."""
+    """The entry would add an error finding; ``findings`` say which, ``targets`` which
+    files were left unchanged (default: the draft's)."""
 
-    def __init__(self, findings: list[Finding], draft: Draft | None = None) -> None:
+    def __init__(self, findings: list[Finding], draft: Draft | None = None,
+                 targets: tuple[Path, ...] = ()) -> None:
         super().__init__("; ".join(f.to_text() for f in findings))
         self.findings = findings
         self.draft = draft
+        self.targets = targets or ((draft.target,) if draft else ())
 
 
 @dataclass(frozen=True)
@@ -60,32 +66,39 @@ def _findings(entries: list[Any], errors: list[Any], options: dict[str, Any],
               rules: RuleSet, as_of: datetime.date) -> list[Finding]:
     found: list[Any] = [e for e in errors if not hasattr(e, "rule")]
     found += engine.run(entries, rules, as_of, tuple(options.get("include", [])))
-    return [_named(from_error(e)) for e in found if getattr(e, "rule", "") != "as-of"]
+    return [from_error(e) for e in found if getattr(e, "rule", "") != "as-of"]
 
 
-def _named(finding: Finding) -> Finding:
-    """Name the new text, not the loader's ``<string>``, in a finding about it."""
+def _named(finding: Finding, label: str = NEW_ENTRY) -> Finding:
+    """Name the new text (*label*), not the loader's ``<string>``, in a finding about it."""
     if finding.filename != _STRING:
         return finding
-    return replace(finding, filename=NEW_ENTRY, lineno=max(finding.lineno - _HEADER_LINES, 0))
+    return replace(finding, filename=label, lineno=max(finding.lineno - _HEADER_LINES, 0))
 
 
 def judge_loaded(main: Path, entries: list[Any], errors: list[Any], options: dict[str, Any],
-                 rules: RuleSet, text: str, as_of: datetime.date) -> Verdict:
-    """What *text* adds to the findings of the books at *main*, already loaded."""
+                 rules: RuleSet, text: str, as_of: datetime.date,
+                 label: str = NEW_ENTRY) -> Verdict:
+    """What *text* adds to the findings of the books at *main*, already loaded.  A
+    finding in the new text names it *label*."""
     before = {_key(f) for f in _findings(entries, errors, options, rules, as_of)}
     source = f'include "{_escaped(main.resolve())}"\n\n{text}'
+    return _added(before, source, rules, as_of, label)
+
+
+def judge_alone(text: str, rules: RuleSet, as_of: datetime.date, label: str) -> Verdict:
+    """The findings of *text* as books of their own (a new entity's, nothing before it)."""
+    return _added(set(), f"\n\n{text}", rules, as_of, label)
+
+
+def _added(before: set[tuple[str, str, int, str]], source: str, rules: RuleSet,
+           as_of: datetime.date, label: str) -> Verdict:
     new_entries, new_errors, new_options = loader.load_string(source)
-    after = _findings(new_entries, new_errors, new_options, rules, as_of)
+    after = [_named(f, label) for f in _findings(new_entries, new_errors, new_options, rules,
+                                                 as_of)]
     added = [f for f in after if _key(f) not in before]
     return Verdict([f for f in added if f.severity == "error"],
                    [f for f in added if f.severity == "warning"])
-
-
-def judge(main: Path, rules: RuleSet, text: str, as_of: datetime.date) -> Verdict:
-    """What the new *text* adds to the findings of the books at *main*."""
-    entries, errors, options = load(main)
-    return judge_loaded(main, entries, errors, options, rules, text, as_of)
 
 
 def _escaped(path: Path) -> str:
@@ -127,27 +140,6 @@ def _restore(olds: dict[Path, str | None]) -> None:
             write_atomic(target, old)
 
 
-def checked_write_many(main: Path, parts: list[Part], rules: RuleSet, as_of: datetime.date,
-                       dry_run: bool = False, after: AfterWrite | None = None) -> Verdict:
-    """Judge the *parts* marked to be judged together; on no new error, append each
-    part to its file.  An ``include`` line is not judged: its file is in the judged
-    text already."""
-    with books_lock(main.parent):
-        combined = "\n".join(text for _, text, judged in parts if judged)
-        verdict = judge(main, rules, combined, as_of)
-        if verdict.errors:
-            raise Refused(verdict.errors)
-        if not dry_run:
-            write_parts(main, parts, after, "grants and their tranches")
-    return verdict
-
-
-def checked_write(main: Path, target: Path, text: str, rules: RuleSet,
-                  as_of: datetime.date, dry_run: bool = False) -> Verdict:
-    """Judge *text*; refuse it on a new error; else append it to *target* (unless dry)."""
-    return checked_write_many(main, [(target, text, True)], rules, as_of, dry_run)
-
-
 @dataclass(frozen=True)
 class Recorded:
     draft: Draft
@@ -165,17 +157,27 @@ def judged_as_of(entries: list[Any], newest: datetime.date) -> datetime.date:
 
 def record_entry(main: Path, make: Callable[[Books], Draft], today: datetime.date,
                  dry_run: bool = False, after: AfterWrite | None = None,
-                 expected: Callable[[Finding], bool] | None = None) -> Recorded:
+                 expected: Callable[[Finding], bool] | None = None,
+                 overview: Path | None = None) -> Recorded:
     """Load the books under their lock, build the entry from them, judge it with the
     same load, and append it unless refused or *dry_run*.  A draft's voucher is stored
     first, under the same lock, and removed again if the entry is refused or not
     written.  Error findings *expected* accepts (what the entry is meant to record, an
     auditor's deviation) do not refuse it.
 
+    *main* is one set of books: an entity's own on a federation (routed by
+    ``grantpool.entry.route``), whose folder alone is locked.  A federation's
+    consolidated main file given here (a caller that did not route) locks every
+    entity's folder.  *overview*: the federation's consolidated main file, to declare
+    the entity's voucher folder in too (under its folder's lock, taken first).
+
     Raises ``Refused`` (with the draft's findings), ``EntryError`` from *make*,
     ``CannotLoad``/``NoRules`` for unreadable books, ``WriteRefused`` for a write
     that could not be made, ``VoucherError`` for a voucher that cannot be stored."""
-    with books_lock(main.parent):
+    folders = main_folders(main)
+    if overview is not None:
+        folders = lock_folders(federation_at(overview), overview.parent, *folders)
+    with books_locks(folders):
         books = open_books(main, today, run_rules=False)  # the rules run below, once
         draft = make(Books(books.entries, books.rules.pool))
         text = draft.text(books.rules.pool.currency)
@@ -189,7 +191,7 @@ def record_entry(main: Path, make: Callable[[Books], Draft], today: datetime.dat
             if refusing:
                 raise Refused(refusing, draft)
             if not dry_run:
-                parts = [*_documents_option(main, books.options, draft),
+                parts = [*documents_options(main, books.options, draft, overview),
                          (draft.target, text, True)]
                 write_parts(main, parts, after, draft.summary)
         except BaseException:
@@ -198,14 +200,21 @@ def record_entry(main: Path, make: Callable[[Books], Draft], today: datetime.dat
     return Recorded(draft, text, verdict)
 
 
-DOCUMENTS_OPTION = f'option "documents" "{DOCUMENTS}"\n'
-
-
-def _documents_option(main: Path, options: dict[str, Any], draft: Draft) -> list[Part]:
-    """The books' ``option "documents"`` line for the voucher folder, when a voucher is
-    stored and the books do not declare it yet (so Beancount and Fava find vouchers)."""
+def documents_options(main: Path, options: dict[str, Any], draft: Draft,
+                      overview: Path | None = None) -> list[Part]:
+    """The ``option "documents"`` lines for the voucher folder beside *main*, when a
+    voucher is stored and the books (and the *overview*, the consolidated main file
+    that includes them) do not declare it yet: so Beancount and Fava find vouchers."""
     if draft.voucher is None:
         return []
     folder = documents_root(main)
-    declared = {(main.resolve().parent / str(d)).resolve() for d in options.get("documents", [])}
-    return [] if folder in declared else [(main, DOCUMENTS_OPTION, False)]
+    out: list[Part] = []
+    for books, known in ((main, options), (overview, None)):
+        if books is None:
+            continue
+        declared = known if known is not None else parser.parse_file(str(books))[2]
+        base = books.resolve().parent
+        if folder not in {(base / str(d)).resolve() for d in declared.get("documents", [])}:
+            name = Path(os.path.relpath(folder, base)).as_posix()
+            out.append((books, f"option \"documents\" {quote(name)}\n", False))
+    return out

@@ -21,10 +21,11 @@ from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules
 from grantpool.books.writing import WriteRefused
 from grantpool.entry import entries as build
+from grantpool.entry import route
 from grantpool.entry.amounts import BadAmount, parse_amount
 from grantpool.entry.entries import EntryError
 from grantpool.entry.guard import Refused, record_entry
-from grantpool.entry.vouchered import with_voucher
+from grantpool.entry.vouchered import overview_for, with_voucher
 from grantpool.i18n import ENGLISH, N_
 from grantpool.privacy.cpr import redact
 from grantpool.vouchers.store import MAX_BYTES, Voucher, VoucherError, voucher_from_bytes
@@ -77,9 +78,10 @@ def record_purchase(main: Path, body: Any,
     try:
         pid, day, amount, category, approval = _form(body)
         voucher = _voucher(body)
-        done = record_entry(main, lambda books: with_voucher(build.purchase(
-            books, pid, day, amount, category, approval=approval), voucher, main, pid),
-            datetime.date.today())
+        target = route.for_citizen(main, pid)  # on a federation: the citizen's own books
+        done = record_entry(target.main, lambda books: with_voucher(build.purchase(
+            books, pid, day, amount, category, approval=approval), voucher, target.main, pid),
+            datetime.date.today(), overview=overview_for(target, voucher))
     except (EntryError, CannotLoad, NoRules) as exc:
         return 400, {"ok": False, "message": t(redact(str(exc))), "findings": []}
     except Refused as exc:
