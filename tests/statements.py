@@ -179,7 +179,7 @@ def danske_csv(month: Month, text: str = "Betaling") -> bytes:
 def with_iban(ledger: Path, municipality: str, account: str) -> None:
     """Give the municipality's bank account *account* as its ``iban:`` metadata on its
     open (replacing the synthetic one the generator writes)."""
-    path = ledger.parent / "municipalities" / f"{municipality.lower()}.beancount"
+    path = ledger.parent / "municipalities" / municipality.lower() / "books.beancount"
     opening = (f"open Assets:Municipality:{municipality}:Bank DKK\n"
                f'  municipality: "{municipality}"\n')
     text = path.read_text(encoding="utf-8")

@@ -45,7 +45,7 @@ def books(ledger: Path) -> str:
 
 
 def aarhus(ledger: Path) -> Path:
-    return ledger.parent / "municipalities" / "aarhus.beancount"
+    return ledger.parent / "municipalities" / "aarhus" / "books.beancount"
 
 
 def february(ledger: Path, *extra: tuple[datetime.date, Decimal, str]) -> Month:
@@ -137,7 +137,7 @@ def test_camt053__one_file_of_two_accounts_books_each_statement_to_its_iban(
     code, out, err = run(example_copy, str(path))
     assert code == 0, err
     assert f"Stmt -> {AARHUS}" in out and f"Stmt[2] -> {KOLDING}" in out
-    kolding_file = example_copy.parent / "municipalities" / "kolding.beancount"
+    kolding_file = example_copy.parent / "municipalities" / "kolding" / "books.beancount"
     assert 'bank_ref: "FEE-KOL-0226"' in kolding_file.read_text(encoding="utf-8")
     assert 'bank_ref: "FEE-0227"' in aarhus(example_copy).read_text(encoding="utf-8")
     assert 'FEE-KOL' not in aarhus(example_copy).read_text(encoding="utf-8")

@@ -59,7 +59,8 @@ def installed(example_copy: Path, port: int) -> tuple[Path, Path]:
     venv = home / ".venv" / "bin"
     venv.mkdir(parents=True)
     (venv / "grantpool").symlink_to(Path(sys.executable).parent / "grantpool")
-    with (example_copy.parent / "municipalities" / "kolding.beancount").open("a") as books:
+    kolding = example_copy.parent / "municipalities" / "kolding" / "books.beancount"
+    with kolding.open("a") as books:
         books.write(OVER)  # a new finding, mailed to Kolding
     etc = home / "etc"
     etc.mkdir()

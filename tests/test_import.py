@@ -24,7 +24,7 @@ def run(ledger: Path, statement: Path, *args: str) -> tuple[int, str, str]:
 
 
 def aarhus(ledger: Path) -> Path:
-    return ledger.parent / "municipalities" / "aarhus.beancount"
+    return ledger.parent / "municipalities" / "aarhus" / "books.beancount"
 
 
 def test_import__a_statement_the_books_already_hold_adds_nothing(

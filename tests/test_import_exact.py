@@ -44,7 +44,8 @@ def test_import__two_processes_importing_one_statement_at_once_book_it_once(
     command = [sys.executable, "-m", "grantpool", "import", str(statement),
                "--ledger", str(example_copy)]
     env = {**os.environ, lock.TIMEOUT_ENV: "120"}
-    with lock.books_lock(example_copy.parent):  # both start while another writer holds it
+    # both start while another writer holds Aarhus's books (its own folder's lock)
+    with lock.books_lock(aarhus(example_copy).parent):
         runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  text=True, env=env) for _ in range(2)]
         time.sleep(HOLD_SECONDS)

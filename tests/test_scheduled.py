@@ -99,7 +99,8 @@ def test_scheduled__a_new_over_cap_purchase_is_mailed_once_to_its_municipality(
     inbox, port = smtp
     config = schedule(tmp_path, port)
     assert run(example_copy, config)[0] == 0
-    with (example_copy.parent / "municipalities" / "kolding.beancount").open("a") as books:
+    kolding = example_copy.parent / "municipalities" / "kolding" / "books.beancount"
+    with kolding.open("a") as books:
         books.write(OVER)
     code, status = run(example_copy, config)
     assert code == 1
@@ -121,7 +122,8 @@ def test_scheduled__unreachable_mail_server_is_exit_2_and_mailed_again_later(
     example_copy: Path, tmp_path: Path, smtp: tuple[Inbox, int]
 ) -> None:
     inbox, port = smtp
-    with (example_copy.parent / "municipalities" / "kolding.beancount").open("a") as books:
+    kolding = example_copy.parent / "municipalities" / "kolding" / "books.beancount"
+    with kolding.open("a") as books:
         books.write(OVER)
     dead = schedule(tmp_path, free_port())  # nobody listens there
     code, status = run(example_copy, dead)
@@ -146,7 +148,7 @@ def test_scheduled__a_statement_in_the_inbox_is_imported_once_and_archived(
     assert status["summary"]["imported"] == ["lejre-2018-05.csv"]
     assert (tmp_path / "archive" / "lejre-2018-05.csv").exists()
     assert not (tmp_path / "inbox" / "lejre-2018-05.csv").exists()
-    lejre = (example_copy.parent / "municipalities" / "lejre.beancount").read_text()
+    lejre = (example_copy.parent / "municipalities" / "lejre" / "books.beancount").read_text()
     assert lejre.count('bank_ref: "FEE-LEJ-0530"') == 1
     code, status = run(example_copy, config)
     assert code == 1 and status["summary"]["imported"] == []

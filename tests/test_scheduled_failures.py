@@ -107,12 +107,13 @@ def test_scheduled__unwritable_archive_exits_2_and_leaves_the_statements_in_the_
     config = schedule_file(tmp_path, port)
     (tmp_path / "archive").write_text("a file where the archive folder should be\n")
     statement = good_lejre_statement(example_copy, tmp_path / "inbox")
-    books = (example_copy.parent / "municipalities" / "lejre.beancount").read_text()
+    lejre = example_copy.parent / "municipalities" / "lejre" / "books.beancount"
+    books = lejre.read_text()
     result, status = run(example_copy, config)
     assert result.exit_code == 2
     assert_one_line_reason(status, "archive")
     assert statement.exists() and status["summary"]["imported"] == []
-    assert (example_copy.parent / "municipalities" / "lejre.beancount").read_text() == books
+    assert lejre.read_text() == books
     assert len(failure_mails(inbox)) == 1 and "archive" in failure_mails(inbox)[0]["Subject"]
 
 

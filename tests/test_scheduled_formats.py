@@ -58,10 +58,10 @@ def test_scheduled__a_mixed_inbox_of_every_format_is_imported_and_archived(
     assert "the closing balance" in summary["refused"][0]
     assert sorted(p.name for p in inbox.iterdir()) == ["README.md", "aarhus-broken.053"]
     munis = example_copy.parent / "municipalities"
-    assert 'bank_ref: "FEE-AAR-0227"' in (munis / "aarhus.beancount").read_text()
-    kolding_text = (munis / "kolding.beancount").read_text()
+    assert 'bank_ref: "FEE-AAR-0227"' in (munis / "aarhus" / "books.beancount").read_text()
+    kolding_text = (munis / "kolding" / "books.beancount").read_text()
     assert kolding_text.count('bank_ref: "FEE-KOL-0226"') == 1  # the copy added nothing
-    assert (munis / "lejre.beancount").read_text().count('bank_ref: "sha256:') == 1
+    assert (munis / "lejre" / "books.beancount").read_text().count('bank_ref: "sha256:') == 1
     (inbox / "aarhus-broken.053").unlink()
     code, status = run(example_copy, config)
     assert status["summary"]["imported"] == [] and status["summary"]["refused"] == []

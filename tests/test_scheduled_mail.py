@@ -22,7 +22,7 @@ OVER = """
 
 
 def books_of(ledger: Path, name: str) -> Path:
-    return ledger.parent / "municipalities" / f"{name}.beancount"
+    return ledger.parent / "municipalities" / name / "books.beancount"
 
 
 def test_scheduled__each_mail_has_a_date_and_a_message_id(

@@ -28,7 +28,7 @@ OVER = """
 @pytest.fixture
 def books(example_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The example books with a new finding for Kolding, and credentials in the env."""
-    with (example_copy.parent / "municipalities" / "kolding.beancount").open("a") as f:
+    with (example_copy.parent / "municipalities" / "kolding" / "books.beancount").open("a") as f:
         f.write(OVER)
     monkeypatch.setenv("GRANTPOOL_TEST_SMTP_USER", LOGIN[0])
     monkeypatch.setenv("GRANTPOOL_TEST_SMTP_PASSWORD", LOGIN[1])

@@ -13,6 +13,12 @@ A file may hold several statements (camt.053 and MT940 can): each goes to the
 bank account its IBAN names (``grantpool.bank.accounts``), all are read and
 checked before anything is written, and a later one of the same account is
 checked against the books as the earlier one leaves them.
+
+On a federation (its folder, or its consolidated main file) each statement goes
+to its entity's own books (``grantpool.bank.routing``: found from the text of the
+entities' files, without loading any books); only those books are loaded,
+judged, locked (the lock in the entity's own folder) and written.  Given an
+entity's own main file, the import treats it as one set of books.
 """
 
 from __future__ import annotations
@@ -39,9 +45,13 @@ from grantpool.bank.matching import Matches
 from grantpool.bank.model import Statement
 from grantpool.bank.profiles import all_profiles
 from grantpool.bank.reading import StatementError
+from grantpool.bank.routing import entity_for
 from grantpool.books.loading import check_readable
 from grantpool.books.opening import open_books
-from grantpool.books.writing import append_locked, books_lock
+from grantpool.books.writing import append_locked, books_locks
+from grantpool.entry.route import lock_folders
+from grantpool.federation.discover import find
+from grantpool.federation.layout import MAIN
 from grantpool.privacy.cpr import redact
 
 __all__ = ["ImportResult", "NoBankAccount", "bank_account", "bank_accounts", "bank_for",
@@ -62,23 +72,48 @@ def import_statement(ledger: Path, statement: Path, bank: str | None, days: int,
                      encoding: str | None = None, fmt: str | None = None,
                      profiles: tuple[Path, ...] = ()) -> list[ImportResult]:
     """Import every statement of the file *statement* (in any format
-    ``grantpool.bank.formats`` reads), each to its bank account; all or none of them."""
-    statements = read_file(statement, fmt, encoding, lambda: all_profiles(ledger, profiles))
-    check_readable(ledger)
-    with books_lock(ledger.parent):
-        books = open_books(ledger, datetime.date.today())
-        entries = list(books.entries)
+    ``grantpool.bank.formats`` reads), each to its bank account; all or none of them.
+
+    *ledger* is one set of books (any main file, an entity's own included), or a
+    federation (its folder or consolidated main file): there each statement goes to
+    its entity's own books (``grantpool.bank.routing``), and only those are loaded,
+    locked and written."""
+    federation = find(ledger)
+    base = ledger if federation is None else federation.root / MAIN
+    statements = read_file(statement, fmt, encoding, lambda: all_profiles(base, profiles))
+    if federation is None:
+        targets = [ledger] * len(statements)
+    else:
+        targets = [entity_for(federation, ledger, bank, one.path, one.line, one.iban).main
+                   for one in statements]
+    folders = lock_folders(federation, *(main.parent for main in targets))
+    return _import(statement, list(zip(targets, statements, strict=True)), folders, bank, days)
+
+
+def _import(statement: Path, planned: list[tuple[Path, Statement]], folders: list[Path],
+            bank: str | None, days: int) -> list[ImportResult]:
+    """Each (books' main file, statement) of *planned*: the locks of *folders* (in the
+    one order every writer takes them, ``grantpool.entry.route.lock_folders``, so two
+    writers never wait on each other) held from the first read of the books to the last
+    write; nothing is written unless every statement is accepted."""
+    mains = sorted({main for main, _ in planned})
+    for main in mains:
+        check_readable(main)
+    with books_locks(folders):
+        books = {main: open_books(main, datetime.date.today()) for main in mains}
+        entries = {main: list(books[main].entries) for main in mains}
         results = []
-        for one in statements:
-            result = _plan(ledger, one, bank, days, entries, books.rules.pool.currency)
-            entries += result.added
-            results.append(result)
-        for result in results:
+        for main, one in planned:
+            result = _plan(main, one, bank, days, entries[main],
+                           books[main].rules.pool.currency)
+            entries[main] += result.added
+            results.append((main, result))
+        for main, result in results:
             if result.added and result.target is not None:
                 text = "\n".join(printer.format_entry(e) for e in result.added)
                 header = f";; Imported from {_printable(statement.name)} by grantpool import\n"
-                append_locked(ledger, result.target, header + text)
-    return results
+                append_locked(main, result.target, header + text)
+    return [result for _, result in results]
 
 
 def _plan(ledger: Path, statement: Statement, bank: str | None, days: int,

@@ -34,11 +34,15 @@ def report_lines(result: ImportResult) -> list[str]:
 @click.command("import")
 @click.argument("statements", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--ledger", type=click.Path(path_type=Path),
-              default=Path("ledger/main.beancount"), show_default=True)
+              default=Path("ledger/main.beancount"), show_default=True,
+              help="The books: a federation (its folder or consolidated main file), where "
+                   "each statement goes to its entity's own books, or one set of books' "
+                   "main file (an entity's own).")
 @click.option("--account", default=None,
               help="The bank account, one opened as the pool's or a municipality's bank "
                    "(default: the one opened with the statement's IBAN as iban: metadata, "
-                   "else told from the file name, e.g. aarhus-2018-03.csv).")
+                   "else told from the file name, e.g. aarhus-2018-03.csv or "
+                   "pool-2018-03.csv).")
 @click.option("--match-days", default=5, show_default=True, type=click.IntRange(0, MAX_DAYS),
               help="A bank line matches a book entry dated this many days either side.")
 @click.option("--encoding", default=None,
@@ -70,7 +74,7 @@ def import_command(statements: tuple[Path, ...], ledger: Path, account: str | No
             results = import_statement(ledger, statement, account, match_days, encoding, fmt,
                                        profiles)
         except (CannotLoad, NoRules, NoBankAccount, StatementError, WriteRefused,
-                LookupError) as exc:
+                LookupError, OSError) as exc:  # OSError: a file of the books unreadable
             click.echo(f"grantpool: {exc}", err=True)
             refused += 1
             continue

@@ -20,6 +20,9 @@ def scheduled_command(ledger: Path | None, config_path: Path,
                       as_of: datetime.datetime | None) -> None:
     """Import waiting statements, check everything as of today, mail what is new.
 
+    LEDGER may be a federation (its folder or consolidated main file): each statement goes
+    to its entity's own books, and each entity's books are checked on their own.
+
     Exit 0 all clear, 1 findings, 2 the whole job was not done (a statement refused, books
     or rules unreadable, the state folder not writable, mail not sent); status.json says why.
     """

@@ -5,7 +5,8 @@ file, an unreadable one, books busy or unreadable, a rules file that fails), is
 *refused*: it stays in the inbox (the next run tries it again, so a passing cause such
 as busy books heals itself), it becomes an error finding mailed once to its
 municipality and the ministry, and the run fails (exit 2) until someone removes or
-replaces it.  The other statements are imported all the same.
+replaces it.  The other statements are imported all the same.  On a federation each
+statement goes to its entity's own books (``grantpool.bank.imports``).
 """
 
 from __future__ import annotations

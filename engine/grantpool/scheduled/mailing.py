@@ -15,6 +15,7 @@ from pathlib import Path
 from beancount.parser import parser
 
 from grantpool.books.opening import declared_rules
+from grantpool.federation.discover import find
 from grantpool.i18n import ENGLISH, Translator, language, translator
 from grantpool.rules.yamlsrc import load_yaml
 from grantpool.scheduled import notify, state
@@ -37,7 +38,11 @@ def targets(n: Noticed, mail: Mail | None) -> set[str]:
 def pool_language(ledger: Path) -> str:
     """The language of the pool the books' main file declares (``language:`` in the
     ``pool`` section of its rules file, read even when the rest of that file is bad);
-    English when it cannot be read (the run reports why elsewhere)."""
+    English when it cannot be read (the run reports why elsewhere).  Of a federation
+    (its folder or consolidated main file), the pool's own main file is read."""
+    federation = find(ledger)
+    if federation is not None and federation.pool is not None:
+        ledger = federation.pool.main
     try:
         _, _, options = parser.parse_file(str(ledger))
         rules = declared_rules(options)

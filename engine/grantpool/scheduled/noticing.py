@@ -1,72 +1,33 @@
-"""The check as of today: the books' and rules' findings, and the warnings only time
-brings, each with its municipality.  A rules engine that crashed (Beancount turns the
-exception in a plugin into a load error holding its traceback) is a failure of the run,
-reported by its last line, never a finding with a traceback in it."""
+"""The check as of today (``grantpool.scheduled.judging``): of one set of books, or of
+each entity of a federation on its own (``grantpool.scheduled.federated``)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 from pathlib import Path
-from typing import Any
 
-from beancount.core import data
-
-from grantpool.audit.findings import from_error
 from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, open_books
+from grantpool.federation.discover import find
 from grantpool.scheduled.config import Schedule
-from grantpool.scheduled.outcome import Noticed, Outcome, one_line, reason
-from grantpool.scheduled.watch import time_warnings
-
-CRASHED = "Error applying plugin"
-
-
-def _municipality_of(error: Any, opened: dict[str, str]) -> str | None:
-    entry = getattr(error, "entry", None)
-    accounts = [getattr(entry, "account", None)]
-    if isinstance(entry, data.Transaction):
-        accounts += [p.account for p in entry.postings]
-    if isinstance(entry, data.Event) and entry.description in opened.values():
-        return str(entry.description)
-    return next((opened[a] for a in accounts if a in opened), None)
-
-
-def crash_reason(message: str) -> str:
-    """``Error applying plugin "x": Traceback …  OverflowError: …`` -> one line."""
-    name = message[len(CRASHED):].split(":", 1)[0].strip()
-    last = [line for line in message.splitlines() if line.strip()][-1]
-    return one_line(f"the rules engine crashed (plugin {name}), so no rule was checked: "
-                    f"{last.strip()}")
+from grantpool.scheduled.federated import notice_federation
+from grantpool.scheduled.judging import judge
+from grantpool.scheduled.outcome import Outcome
 
 
 def notice(schedule: Schedule, ledger: Path, today: datetime.date, outcome: Outcome) -> None:
+    """Check the books at *ledger* as of *today*; what is found goes into *outcome*."""
+    federation = find(ledger)
+    if federation is not None:
+        notice_federation(federation, today, schedule.thresholds, outcome)
+        return
     try:
         books = open_books(ledger, today)
     except (CannotLoad, NoRules) as exc:
         outcome.fail(f"the books could not be checked: {exc}")
         return
-    opened = {e.account: e.meta["municipality"] for e in books.entries
-              if isinstance(e, data.Open) and isinstance(e.meta.get("municipality"), str)}
-    bad_rules = [e for e in books.errors if getattr(e, "rule", "") == "rules-file"]
-    if bad_rules:
-        first = bad_rules[0]
-        outcome.fail(f"the rules file is bad: {first.source['filename']}:"
-                     f"{first.source['lineno']}: {first.message}")
-        return
-    crashed = [e for e in books.errors if str(e.message).startswith(CRASHED)]
-    for error in crashed:
-        outcome.fail(crash_reason(str(error.message)))
-    for error in books.errors:
-        if error not in crashed:
-            found = from_error(error)
-            outcome.noticed.append(Noticed(dataclasses.replace(
-                found, message=one_line(found.message, None)), _municipality_of(error, opened)))
-    try:
-        warned = time_warnings(books.entries, books.rules, today, schedule.thresholds)
-    except (ValueError, ArithmeticError) as exc:  # a rules value out of any date's range
-        outcome.fail(reason(exc, "the time warnings could not be computed"))
-        return
-    outcome.noticed += [Noticed(dataclasses.replace(f, message=one_line(f.message, None)), m)
-                        for f, m in warned]
-    outcome.checked = not crashed
+    noticed, failures = judge(books, today, schedule.thresholds)
+    outcome.noticed += noticed
+    for failure in failures:
+        outcome.fail(failure)
+    outcome.checked = not failures
