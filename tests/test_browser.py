@@ -158,7 +158,7 @@ def test_browser__every_page_reads_in_both_languages_at_1024_px_and_wide(
 
 
 def test_browser__findings_page_links_to_the_line(page: Any, example_copy: Path) -> None:
-    kolding = example_copy.parent / "municipalities" / "kolding.beancount"
+    kolding = example_copy.parent / "municipalities" / "kolding" / "books.beancount"
     with kolding.open("a", encoding="utf-8") as books:
         books.write('\n2018-12-01 * "Purchase: clothing" #purchase\n'
                     "  Expenses:Municipality:Kolding:Purchases:Clothing   1.00 DKK\n"
@@ -171,7 +171,7 @@ def test_browser__findings_page_links_to_the_line(page: Any, example_copy: Path)
         shoot(page, "findings-with-error")
         item.locator("a").first.click()
         page.wait_for_url("**/editor/**")
-        assert "kolding.beancount" in page.url
+        assert "municipalities/kolding/books.beancount" in page.url
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])

@@ -140,7 +140,7 @@ def _writable_client(ledger: Path) -> Any:
 
 
 def test_ext__purchase_form_records_a_checked_purchase(example_copy: Path, tmp_path: Path) -> None:
-    kolding = example_copy.parent / "municipalities" / "kolding.beancount"
+    kolding = example_copy.parent / "municipalities" / "kolding" / "books.beancount"
     client = _writable_client(example_copy)
     text = page(client, "?page=citizen&name=P-KOL-002")
     assert 'form class="gp-purchase" data-citizen="P-KOL-002"' in text

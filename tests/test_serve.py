@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,6 +42,31 @@ def test_serve__books_are_read_only(served: tuple[str, subprocess.Popen[str]]) -
     with pytest.raises(urllib.error.HTTPError) as info:
         urllib.request.urlopen(request)
     assert info.value.code == 401
+
+
+def test_serve__a_federation_is_served_read_only_under_every_entitys_slug(
+    served: tuple[str, subprocess.Popen[str]],
+) -> None:
+    base, proc = served
+    printed = []
+    while proc.stdout and not any("Starting Fava" in line for line in printed):
+        printed.append(proc.stdout.readline())
+    slugs = [line.split("/")[3] for line in printed if line.startswith("  http://")]
+    assert slugs == ["grant-pool-dk2017", "grant-pool-dk2017-pool", "grant-pool-dk2017-aarhus",
+                     "grant-pool-dk2017-halsnæs", "grant-pool-dk2017-kolding",
+                     "grant-pool-dk2017-lejre"]
+    assert "OK:" in printed[0] and "0 error(s)" in printed[0]  # the federation's check
+    for slug in slugs:
+        path = urllib.parse.quote(slug)
+        with urllib.request.urlopen(f"{base}/{path}/api/errors") as response:
+            assert '"data":[]' in response.read().decode().replace(" ", ""), slug
+        request = urllib.request.Request(
+            f"{base}/{path}/api/source", method="PUT",
+            data=b'{"file_path": "x", "source": "", "sha256sum": ""}',
+            headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(request)
+        assert info.value.code == 401, slug
 
 
 def test_serve__missing_books_exit_2_without_serving(tmp_path: Path) -> None:

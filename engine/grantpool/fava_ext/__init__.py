@@ -7,10 +7,13 @@ Declare it in the books' main file::
 The pages read the rules file the books' ``grantpool.plugin`` line names.  Fava's
 time filter sets the day the figures are for (the last day of the period), and
 its account filter picks the municipalities and citizens shown (and so every
-figure the page sums).  The page reads in the pool's language (``language:`` in the
-rules file) unless ``?lang=da|en`` asks another; its words come from the catalogue in
-``grantpool.i18n`` (``texts``).  This class only adapts Fava's request to the pure
-functions in ``pages``, ``summary`` and ``statement``.
+figure the page sums).  On a federation's ledgers (``federated``) a municipality's
+own shows that municipality, the pool's own rolls up every entity's books, and the
+drill-downs open the ledger holding the postings (``drills``).  The page reads in
+the pool's language (``language:`` in the rules file) unless ``?lang=da|en`` asks
+another; its words come from the catalogue in ``grantpool.i18n`` (``texts``).  This
+class only adapts Fava's request to the pure functions in ``pages``, ``summary`` and
+``statement``.
 """
 
 from __future__ import annotations
@@ -26,10 +29,13 @@ from fava.ext import FavaExtensionBase, extension_endpoint
 from flask import Response, current_app, g, jsonify, request
 from markupsafe import Markup
 
-from grantpool.books.opening import declared_rules
-from grantpool.fava_ext import form, pages, statement, svg
+from grantpool.books.loading import CannotLoad
+from grantpool.books.opening import NoRules, declared_rules
+from grantpool.fava_ext import drills, federated, form, pages, statement, svg
+from grantpool.fava_ext.federated import Place
 from grantpool.fava_ext.summary import row_pace, stops
 from grantpool.fava_ext.texts import Texts, texts
+from grantpool.federation.discover import NotAFederation
 from grantpool.figures.levels import PoolFigures, figures
 from grantpool.figures.links import links
 from grantpool.figures.render import citizen_cap
@@ -50,11 +56,19 @@ class GrantPool(FavaExtensionBase):
         self._figures: dict[tuple[int, datetime.date], PoolFigures] = {}
         self._rules: tuple[int, RuleSet | None, str] | None = None
         self._memo: dict[tuple[Any, ...], Any] = {}
+        self._where: federated.Where | None = None
 
     def after_load_file(self) -> None:
         self._figures.clear()
         self._memo.clear()
         self._rules = None
+        self._where = None
+
+    def where(self) -> federated.Where:
+        """These books' place in a federation, and on the pool's own the roll-up."""
+        if self._where is None:
+            self._where = federated.where_of(Path(self.ledger.beancount_file_path))
+        return self._where
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
         """A result per loaded books: a reload starts afresh (``after_load_file``)."""
@@ -97,6 +111,11 @@ class GrantPool(FavaExtensionBase):
         return self._rules[1], self._rules[2]
 
     def levels(self, as_of: datetime.date) -> PoolFigures:
+        """The figures as of *as_of*: of these books, or on the pool's own ledger the
+        roll-up of every entity's."""
+        rolled = self.where().rollup
+        if rolled is not None:
+            return rolled.figures(as_of)
         key = (id(self.ledger.all_entries), as_of)
         if key not in self._figures:
             self._figures = {key: figures(self.entries(), as_of)}
@@ -110,19 +129,31 @@ class GrantPool(FavaExtensionBase):
         asked = request.args.get("lang")
         tx = texts(language(asked, ruleset.pool.language if ruleset else None),
                    ruleset.pool if ruleset else None)
-        base: dict[str, Any] = {"page": request.args.get("page", "pool"), "view": view,
+        place = self.where().place
+        shown_page, name = federated.asked(place, request.args.get("page", "pool"),
+                                           request.args.get("name", ""))
+        base: dict[str, Any] = {"page": shown_page, "view": view,
                                 "problem": why, "findings_count": self._count(),
                                 "tx": tx, "t": tx.t, "lang": tx.lang,
                                 "lang_arg": tx.lang if asked == tx.lang else None,
-                                "name": _shown_name(request.args.get("name"))}
+                                "name": _shown_name(name), "entity": place.kind if place else None}
         if ruleset is None:
             return {**base, "page": "problem"}
+        try:
+            return self._shown(base, ruleset, view, place, name)
+        except (CannotLoad, NoRules, NotAFederation) as exc:  # another entity's books
+            return {**base, "page": "problem", "problem": redact(str(exc))}
+
+    def _shown(self, base: dict[str, Any], ruleset: RuleSet, view: pages.View,
+               place: Place | None, name: str) -> dict[str, Any]:
         levels = self.levels(view.as_of)
         cap = citizen_cap(ruleset)
+        slugs = drills.served(current_app.config["LEDGERS"]) if place else {}
         base |= {"pool": ruleset.pool, "currency": ruleset.pool.currency,
-                 "names": sorted(levels.grants),
-                 "drill": lambda row, figure: links(row, ruleset.pool, view.as_of)[figure]}
-        name = request.args.get("name", "")
+                 "names": sorted(levels.grants), "slugs": slugs,
+                 "drill": lambda row, figure: drills.drill(
+                     place, slugs, links(row, ruleset.pool, view.as_of)[figure], row.level,
+                     figure, row.municipality)}
         handler = {"municipality": self._municipality, "citizen": self._citizen,
                    "findings": self._findings}.get(base["page"], self._pool)
         return handler(base, levels, ruleset, view, cap, name)
@@ -131,8 +162,10 @@ class GrantPool(FavaExtensionBase):
               view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
         data = pages.pool_page(levels, ruleset, view, cap)
         shown = {line.municipality for line in data["municipalities"]}
-        series = self.memo(("spending", view.as_of, frozenset(shown)),
-                           lambda: pages.monthly_spending(self.entries(), view.as_of, shown))
+        rolled = self.where().rollup
+        daily = rolled.spending() if rolled else self.memo(
+            ("spending",), lambda: pages.daily_spending(self.entries()))
+        series = pages.monthly_series(daily, view.as_of, shown)
         period = ruleset.pool.project_period
         tx: Texts = base["tx"]
         return {**base, **data, "page": "pool",
@@ -143,8 +176,9 @@ class GrantPool(FavaExtensionBase):
 
     def _municipality(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
                       view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
+        side = "pool" if self.where().rollup else "municipality"  # whose tranche halves
         data = pages.municipality_page(levels, ruleset, view, name, cap,
-                                       self.entries())
+                                       self.entries(), side)
         if data is None:
             return {**base, "page": "problem",
                     "problem": base["tx"].t("No municipality '%(name)s'.", name=redact(name)[:40])}
@@ -160,8 +194,14 @@ class GrantPool(FavaExtensionBase):
             return {**base, "page": "problem",
                     "problem": base["tx"].t("No citizen '%(name)s'.", name=redact(name)[:40])}
         muni = rows[0].municipality or ""
-        lines = self.memo(("statement", name, view.as_of),
-                          lambda: statement.statement(self.entries(), muni, name, view.as_of))
+        rolled = self.where().rollup
+        if rolled is not None:  # the statement is in the municipality's own books
+            lines = statement.statement(rolled.entries_of(muni), muni, name, view.as_of)
+            base |= drills.elsewhere(self.where().place, muni, name, base["slugs"])
+        else:
+            lines = self.memo(("statement", name, view.as_of),
+                              lambda: statement.statement(self.entries(), muni, name,
+                                                          view.as_of))
         stopped = stops(found[0].events, view.as_of)
         recorded = statement.recorded(request.args.get("recorded", ""), lines)
         return {**base, "row": rows[0], "name": name, "lines": lines, "stops": stopped,
@@ -182,6 +222,8 @@ class GrantPool(FavaExtensionBase):
         """Record a purchase from the citizen page's form, checked like the command."""
         if request.headers.get("X-Grantpool") != "purchase":
             return jsonify({"ok": False, "message": "missing X-Grantpool header"}), 403  # type: ignore[return-value]
+        if self.where().rollup is not None:  # the pool's own books hold no citizen
+            return jsonify({"ok": False, "message": "record it in the municipality's books"}), 403  # type: ignore[return-value]
         ruleset, why = self.rules()
         if ruleset is None:
             return jsonify({"ok": False, "message": why}), 400  # type: ignore[return-value]
@@ -194,7 +236,9 @@ class GrantPool(FavaExtensionBase):
         return jsonify(answer), status  # type: ignore[return-value]
 
     def writable(self) -> bool:
-        return not form.read_only(current_app)
+        """Whether the citizen page offers the purchase form: Fava may write, and these
+        books hold the citizens (the pool's own books do not)."""
+        return not form.read_only(current_app) and self.where().rollup is None
 
     def _count(self) -> int:
         return sum(1 for e in self.ledger.errors if getattr(e, "rule", None))

@@ -91,20 +91,31 @@ def flow_edges(levels: PoolFigures, shown: set[str]) -> list[tuple[str, str, Dec
     return edges
 
 
-def monthly_spending(entries: list[data.Directive], as_of: datetime.date,
-                     shown: set[str]) -> list[tuple[datetime.date, Decimal]]:
-    """Cumulative purchases and salary at the end of each month, up to *as_of*."""
+def daily_spending(entries: list[data.Directive]) -> dict[str, dict[datetime.date, Decimal]]:
+    """Purchases and salary paid, by municipality and day: what the spending chart sums
+    (from one set of books, or each municipality's own in a roll-up)."""
     role_map = roles(entries)
-    months: defaultdict[datetime.date, Decimal] = defaultdict(Decimal)
+    days: defaultdict[str, defaultdict[datetime.date, Decimal]] = defaultdict(
+        lambda: defaultdict(Decimal))
     for entry in entries:
-        if entry.date > as_of:
-            break
         if isinstance(entry, data.Transaction) and entry.tags & {"purchase", "salary"}:
             for posting in entry.postings:
                 role = role_map.get(posting.account)
                 if role and role.role in ("purchase", "salary_expense") and (
-                        role.municipality in shown) and posting.units is not None:
-                    months[entry.date.replace(day=1)] += posting.units.number or ZERO
+                        role.municipality is not None) and posting.units is not None:
+                    days[role.municipality][entry.date] += posting.units.number or ZERO
+    return {name: dict(by_day) for name, by_day in days.items()}
+
+
+def monthly_series(daily: dict[str, dict[datetime.date, Decimal]], as_of: datetime.date,
+                   shown: set[str]) -> list[tuple[datetime.date, Decimal]]:
+    """Cumulative spending of the municipalities *shown* at the end of each month, up
+    to *as_of*."""
+    months: defaultdict[datetime.date, Decimal] = defaultdict(Decimal)
+    for name in shown:
+        for day, amount in daily.get(name, {}).items():
+            if day <= as_of:
+                months[day.replace(day=1)] += amount
     total, series = ZERO, []
     for month in sorted(months):
         total += months[month]
@@ -113,9 +124,11 @@ def monthly_spending(entries: list[data.Directive], as_of: datetime.date,
 
 
 def municipality_page(levels: PoolFigures, rules: RuleSet, view: View, name: str,
-                      cap: Decimal | None, entries: list[data.Directive]) -> dict[str, Any] | None:
+                      cap: Decimal | None, entries: list[data.Directive],
+                      side: str = "municipality") -> dict[str, Any] | None:
     """The grant's row (given back split), the budgets the filter shows with their
-    totals, pace, days left and the dates they stopped, and the tranches."""
+    totals, pace, days left and the dates they stopped, and the tranches (*side*:
+    whose halves of them *entries* hold, see ``tranches``)."""
     pool = rules.pool
     grant_rows = [r for r in rows_of(levels, pool, view.as_of, "municipality", cap)
                   if r.municipality == name]
@@ -133,7 +146,7 @@ def municipality_page(levels: PoolFigures, rules: RuleSet, view: View, name: str
             "citizen_totals": citizen_totals(citizens),
             "paces": {r.citizen: row_pace(r, view.as_of) for r in citizens},
             "stops": {pid: stops(c.events, view.as_of) for pid, c in grant.citizens.items()},
-            "tranches": tranches(entries, name, view.as_of)}
+            "tranches": tranches(entries, name, view.as_of, side)}
 
 
 def citizen_totals(citizens: list[Row]) -> dict[str, Decimal]:
@@ -142,9 +155,17 @@ def citizen_totals(citizens: list[Row]) -> dict[str, Decimal]:
             for key in ("granted", "committed", "spent", "returned", "remaining")}
 
 
-def tranches(entries: list[data.Directive], name: str,
-             as_of: datetime.date) -> list[tuple[datetime.date, Decimal, dict[str, Any]]]:
-    account = acc.muni_awaiting(name)
+def tranches(entries: list[data.Directive], name: str, as_of: datetime.date,
+             side: str = "municipality") -> list[tuple[datetime.date, Decimal, dict[str, Any]]]:
+    """The tranches to municipality *name* up to *as_of*: (day, amount, where booked).
+
+    Each tranche is booked twice (``grantpool.federation.transfers``): the
+    municipality's half (``#tranche`` on its ``AwaitingTranches``, received), read from
+    its own or the consolidated books, and the pool's half (``#tranche`` on
+    ``Assets:Pool:Bank:Granted:<M>``, paid out), read when *side* is ``"pool"`` (the
+    pool's own books hold no municipality's half)."""
+    account = acc.pool_granted(name) if side == "pool" else acc.muni_awaiting(name)
+    sign = -1 if side == "pool" else 1
     out = []
     for entry in entries:
         if entry.date > as_of:
@@ -152,5 +173,5 @@ def tranches(entries: list[data.Directive], name: str,
         if isinstance(entry, data.Transaction) and "tranche" in (entry.tags or ()):
             for posting in entry.postings:
                 if posting.account == account and posting.units is not None:
-                    out.append((entry.date, posting.units.number or ZERO, entry.meta))
+                    out.append((entry.date, sign * (posting.units.number or ZERO), entry.meta))
     return out

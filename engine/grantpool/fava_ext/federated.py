@@ -1,0 +1,163 @@
+"""Where a ledger Fava serves stands in a federation, and the pool's roll-up.
+
+Fava serves each entity's own books as a ledger of its own (``grantpool serve`` on a
+federation).  A municipality's ledger shows that municipality from its own books.
+The pool's own books hold no municipality's grant, so on the pool's ledger the pages
+are built from ``grantpool.federation.run.rollup``: every entity's own books loaded
+on their own (never into the Fava ledger), their figures merged, and kept until a
+books file of the federation changes (``Stamp``: each file's mtime and size).
+
+Pure functions and one cache; the extension (``GrantPool``) only asks them.  Which
+ledger a figure's drill-down opens is in ``drills``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, ClassVar
+
+from grantpool.books.opening import open_books
+from grantpool.fava_ext.pages import daily_spending
+from grantpool.federation.discover import Federation, entity_of, find
+from grantpool.federation.layout import MUNICIPALITIES_DIR, POOL_DIR, Entity
+from grantpool.federation.run import rollup
+from grantpool.figures.levels import PoolFigures
+
+Stamp = tuple[tuple[str, int, int], ...]
+Daily = dict[str, dict[datetime.date, Decimal]]
+
+
+@dataclass(frozen=True)
+class Place:
+    """A ledger's entity (``kind`` "pool" or "municipality") and its federation."""
+
+    entity: Entity
+    federation: Federation
+
+    @property
+    def kind(self) -> str:
+        return self.entity.kind
+
+
+def place_of(main: Path) -> Place | None:
+    """Where the books whose main file is *main* stand: an entity of a federation (its
+    ``grantpool-entity`` line, and the federation's folder above its own), or None for
+    the consolidated books and books kept in one ledger."""
+    main = main.resolve()
+    entity = entity_of(main)
+    if entity is None:
+        return None
+    up = (len(Path(POOL_DIR).parts) if entity.kind == "pool"
+          else len(Path(MUNICIPALITIES_DIR).parts) + 1)  # <root>/municipalities/<slug>/
+    federation = find(main.parents[up]) if len(main.parents) > up else None
+    if federation is None:
+        return None
+    if not any(e.kind == entity.kind and e.main.resolve() == main
+               for e in federation.entities):
+        return None
+    return Place(entity, federation)
+
+
+@dataclass(frozen=True)
+class Where:
+    """A ledger's place (None: the consolidated books, or books kept alone) and, on
+    the pool's own, the roll-up of every entity's books."""
+
+    place: Place | None
+    rollup: Rollup | None
+
+
+def where_of(main: Path) -> Where:
+    place = place_of(main)
+    return Where(place, Rollup(place) if place is not None and place.kind == "pool" else None)
+
+
+def asked(place: Place | None, page: str, name: str) -> tuple[str, str]:
+    """The page and name to show for the *page* and *name* asked: on a municipality's
+    own ledger its page, unless another is asked (its books hold no pool)."""
+    if place is not None and place.kind == "municipality" and page == "pool":
+        return "municipality", name or place.entity.name
+    return page, name
+
+
+def stamp(federation: Federation) -> Stamp:
+    """Each entity's main and books file with its mtime and size: a change to any of
+    them (or an entity added or removed) gives another stamp."""
+    out = []
+    for entity in federation.entities:
+        for path in (entity.main, entity.books):
+            try:
+                info = path.stat()
+            except OSError:
+                out.append((str(path), -1, -1))
+                continue
+            out.append((str(path), info.st_mtime_ns, info.st_size))
+    return tuple(out)
+
+
+class Rollup:
+    """The pool's roll-up, kept until the federation's files change: the figures for
+    the last few as-of days, the spending by day, one municipality's entries."""
+
+    KEEP: ClassVar[dict[str, int]] = {"figures": 8, "spending": 1, "entries": 1}
+
+    def __init__(self, place: Place) -> None:
+        self.place = place
+        self._lock = threading.Lock()
+        self._stamp: Stamp | None = None
+        self._cache: dict[tuple[Any, ...], Any] = {}
+
+    def federation(self) -> Federation:
+        """The federation as its folder is now (a municipality may have been added)."""
+        return find(self.place.federation.root) or self.place.federation
+
+    def _get(self, key: tuple[Any, ...], compute: Callable[[Federation], Any]) -> Any:
+        with self._lock:
+            federation = self.federation()
+            now = stamp(federation)
+            if now != self._stamp:
+                self._cache.clear()
+                self._stamp = now
+            if key not in self._cache:
+                same = [k for k in self._cache if k[0] == key[0]]
+                for old in same[:max(len(same) - self.KEEP[key[0]] + 1, 0)]:
+                    del self._cache[old]
+                self._cache[key] = compute(federation)
+            return self._cache[key]
+
+    def figures(self, as_of: datetime.date) -> PoolFigures:
+        """Every level's figures, each from the entity whose books hold them."""
+        levels: PoolFigures = self._get(("figures", as_of),
+                                        lambda fed: rollup(fed, as_of)[0])
+        return levels
+
+    def spending(self) -> Daily:
+        """Purchases and salary by municipality and day, from each one's own books."""
+        def compute(fed: Federation) -> Daily:
+            out: Daily = {}
+            for entity in fed.municipalities:
+                out.update(daily_spending(_entries(entity)))
+            return out
+
+        daily: Daily = self._get(("spending",), compute)
+        return daily
+
+    def entries_of(self, municipality: str) -> list[Any]:
+        """One municipality's own entries (for a citizen's statement)."""
+        def compute(fed: Federation) -> list[Any]:
+            entity = fed.municipality(municipality)
+            return _entries(entity) if entity is not None else []
+
+        entries: list[Any] = self._get(("entries", municipality), compute)
+        return entries
+
+
+def _entries(entity: Entity) -> list[Any]:
+    """An entity's own books, loaded on their own (the rules are not run: the figures
+    need the entries only)."""
+    return list(open_books(entity.main, datetime.date.max, run_rules=False).entries)
