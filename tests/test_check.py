@@ -35,7 +35,7 @@ def test_check__json_shape_is_the_shared_one() -> None:
 
 
 def _break_first_balance(main_file: Path) -> tuple[Path, int]:
-    muni = main_file.parent / "municipalities" / "kolding.beancount"
+    muni = main_file.parent / "municipalities" / "kolding" / "books.beancount"
     lines = muni.read_text(encoding="utf-8").splitlines(keepends=True)
     index = next(i for i, line in enumerate(lines)
                  if " balance " in line and not line.rstrip().endswith(" 0.00 DKK"))
