@@ -22,12 +22,14 @@ from grantpool.cli.bank import import_command
 from grantpool.cli.deploy import deploy_files_command
 from grantpool.cli.entry import COMMANDS as ENTRY_COMMANDS
 from grantpool.cli.oneline import OneLineGroup
+from grantpool.cli.parallel import parallel_options, progress, runner
 from grantpool.cli.sample import sample_group
 from grantpool.cli.scheduled import scheduled_command
 from grantpool.cli.serve import serve_command
 from grantpool.cli.vouchers import vouchers_group
 from grantpool.federation.discover import NotAFederation
 from grantpool.federation.discover import find as federation_of
+from grantpool.federation.executor import NoCluster
 from grantpool.federation.run import check_federation, reconcile_federation, rollup
 from grantpool.figures.levels import figures
 from grantpool.figures.render import citizen_cap, render_rows, render_tree
@@ -69,14 +71,17 @@ as_of_option = click.option(
 @ledger_argument
 @as_of_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def check(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
+@parallel_options
+def check(ledger: Path, as_of: datetime.datetime | None, fmt: str, workers: int | None,
+          scheduler: str | None) -> None:
     """Check the books: exit 0 clean, 1 on any error finding, 2 if it could not run."""
     day = as_of.date() if as_of else datetime.date.today()
     try:
         federation = federation_of(ledger)
-        report = (check_federation(federation, day, ledger) if federation
-                  else run_check(ledger, day))
-    except (CannotLoad, NotAFederation) as exc:
+        report = (check_federation(federation, day, ledger, runner(workers, scheduler),
+                                   progress("checking", federation, fmt))
+                  if federation else run_check(ledger, day))
+    except (CannotLoad, NotAFederation, NoCluster) as exc:
         fail(str(exc))
         return
     except BadRules as exc:
@@ -128,18 +133,24 @@ def generate(rules: Path, out: Path, seed: int, municipalities: int, citizens: i
 @ledger_argument
 @as_of_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def reconcile(ledger: Path, as_of: datetime.datetime | None, fmt: str) -> None:
+@parallel_options
+def reconcile(ledger: Path, as_of: datetime.datetime | None, fmt: str, workers: int | None,
+              scheduler: str | None) -> None:
     """Conservation at every level, tied to the bank: exit 0 all ties, 1 not, 2 cannot run."""
     day = as_of.date() if as_of else datetime.date.today()
     try:
         federation = federation_of(ledger)
         if federation:
-            tree = reconcile_federation(federation, day)
+            tree = reconcile_federation(federation, day, runner(workers, scheduler),
+                                        progress("reconciling", federation, fmt))
         else:
             books = open_books(ledger, day)
             tree = run_reconcile(books.entries, books.rules, day)
-    except (CannotLoad, NoRules, NotAFederation) as exc:
+    except (CannotLoad, NoRules, NotAFederation, NoCluster) as exc:
         fail(str(exc))
+        return
+    except BadRules as exc:
+        fail(exc.findings[0].to_text())
         return
     if fmt == "json":
         doc = {"ledger": str(ledger), "as_of": day.isoformat(), "ok": tree.ok,
@@ -201,22 +212,35 @@ def accounts(municipality: str, ledger: Path, year: int | None, whole: bool, out
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text")
 @click.option("--rules", type=click.Path(path_type=Path), default=None,
               help="Rules file (default: the one the books' plugin line names).")
+@parallel_options
 def report(ledger: Path, level: str, as_of: datetime.datetime | None, fmt: str,
-           rules: Path | None) -> None:
-    """Granted, committed, spent, returned and remaining per pool, municipality or citizen."""
+           rules: Path | None, workers: int | None, scheduler: str | None) -> None:
+    """Granted, committed, spent, returned and remaining per pool, municipality or citizen.
+
+    On a federation an entity whose books cannot be read is left out, said on stderr,
+    and the exit is 1."""
     day = as_of.date() if as_of else datetime.date.today()
+    unread: list[str] = []
     try:
         federation = federation_of(ledger)
         if federation and rules is None:
-            levels, ruleset = rollup(federation, day)
+            levels, pool, cap, unread = rollup(federation, day, runner(workers, scheduler),
+                                               progress("summing", federation, fmt))
         else:
             books = open_books(ledger, day, rules)
-            levels, ruleset = figures(books.entries, day), books.rules
-    except (CannotLoad, NoRules, NotAFederation) as exc:
+            levels, pool, cap = figures(books.entries, day), books.rules.pool, citizen_cap(
+                books.rules)
+    except (CannotLoad, NoRules, NotAFederation, NoCluster) as exc:
         fail(str(exc))
         return
-    found = rows_of(levels, ruleset.pool, day, level, citizen_cap(ruleset))
+    except BadRules as exc:
+        fail(exc.findings[0].to_text())
+        return
+    found = rows_of(levels, pool, day, level, cap)
     click.echo(render_rows(found, fmt), nl=fmt != "csv")
+    for why in unread:
+        click.echo(f"grantpool: left out: {redact(why)}", err=True)
+    sys.exit(EXIT_FINDINGS if unread else 0)
 
 
 main.add_command(import_command)

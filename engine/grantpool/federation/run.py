@@ -1,46 +1,44 @@
-"""Commands over a federation: each entity's books loaded on their own, the results
-merged, and the transfers between them paired.
+"""Commands over a federation: each entity's books loaded on their own (in a worker:
+``grantpool.federation.executor``), the small results merged here, and the transfers
+between them paired.
 
 The pool's books answer for the pool's level, each municipality's for its grant
-and citizens; no load ever holds two entities' books.
+and citizens; no load ever holds two entities' books, and the parent process never
+holds any.  Books of an entity that cannot be loaded are a finding of that entity
+(rule ``books-unreadable``) and never stop the others; a malformed rules file stops
+the command (``BadRules``), as no books can be judged by it.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from grantpool.audit.check import findings_of, load_checked
+from grantpool.audit.check import BadRules
 from grantpool.audit.findings import Finding, Report
-from grantpool.audit.reconcile import Check, Node, reconcile
-from grantpool.books.loading import CannotLoad
-from grantpool.books.opening import open_books
+from grantpool.audit.reconcile import Check, Node
 from grantpool.federation.discover import Federation, NotAFederation
+from grantpool.federation.executor import Runner, Work
 from grantpool.federation.layout import Entity
-from grantpool.federation.pairing import Half, Unpaired, halves, pair
+from grantpool.federation.pairing import Half, Unpaired, pair
+from grantpool.federation.progress import Progress
 from grantpool.federation.transfers import slug
-from grantpool.figures.levels import PoolFigures, figures
+from grantpool.federation.work import (
+    UNREADABLE,
+    Outcome,
+    check_entity,
+    figures_entity,
+    reconcile_entity,
+    unreadable_finding,
+)
+from grantpool.figures.levels import GrantFigures, PoolFigures
 from grantpool.rules.pooldef import PoolDef
-from grantpool.rules.spec import RuleSet
 
+__all__ = ["UNREADABLE", "check_federation", "reconcile_federation", "rollup",
+           "transfer_problems"]
 
-@dataclass(frozen=True)
-class EntityResult:
-    """What one entity's books gave: its reconciliation and its transfer halves."""
-
-    entity: Entity
-    tree: Node
-    halves: tuple[Half, ...]
-    pool: PoolDef
-
-
-def read_entity(entity: Entity, as_of: datetime.date) -> EntityResult:
-    """Load one entity's own books and reconcile them."""
-    books = open_books(entity.main, as_of)
-    return EntityResult(entity, reconcile(books.entries, books.rules, as_of),
-                        tuple(halves(books.entries)), books.rules.pool)
+LOCAL = Runner()
 
 
 def books_of(federation: Federation) -> dict[str, str]:
@@ -49,50 +47,6 @@ def books_of(federation: Federation) -> dict[str, str]:
     if federation.pool is not None:
         out["pool"] = str(federation.pool.books)
     return out
-
-
-def unpaired(federation: Federation, results: list[EntityResult]) -> list[Unpaired]:
-    found = [h for r in results for h in r.halves]
-    days = results[0].pool.transfer_days if results else 0
-    return pair(found, days, books_of(federation))
-
-
-def check_federation(federation: Federation, as_of: datetime.date,
-                     shown: Path | None = None) -> Report:
-    """``grantpool check`` on a federation: each entity's findings, then every transfer
-    that does not pair (rule ``transfer-pair``).  Books of an entity that cannot be
-    loaded are an error finding of that entity (rule ``books-unreadable``) and never
-    stop the others.  The report names *shown* (the path the user gave), else the
-    federation's folder.  ``BadRules`` when the rules file itself is malformed."""
-    findings: list[Finding] = []
-    found: list[Half] = []
-    unread: list[Entity] = []
-    days: int | None = None
-    for entity in federation.entities:
-        try:
-            entries, errors, rules = load_checked(entity.main, as_of)
-        except (CannotLoad, OSError) as exc:  # OSError: an included file unreadable
-            findings.append(unreadable(entity, str(exc)))
-            unread.append(entity)
-            continue
-        findings += findings_of(errors)
-        found += halves(entries)
-        days = rules.pool.transfer_days if days is None else days
-    for item in transfer_problems(federation, found, days or 0, unread):
-        first = item.halves[0]
-        findings.append(Finding("transfer-pair", "error", item.message, first.filename,
-                                first.lineno, first.date))
-    return Report(shown or federation.root, as_of, tuple(findings))
-
-
-UNREADABLE = "books-unreadable"
-
-
-def unreadable(entity: Entity, why: str) -> Finding:
-    """Books of *entity* that could not be loaded, as an error finding of theirs."""
-    whose = entity.name if entity.kind == "municipality" else "the pool"
-    return Finding(UNREADABLE, "error", f"the books of {whose} could not be checked, so none "
-                   f"of their findings is known: {why}", str(entity.main), 0)
 
 
 def transfer_problems(federation: Federation, found: list[Half], days: int,
@@ -106,22 +60,66 @@ def transfer_problems(federation: Federation, found: list[Half], days: int,
             if slug(u.halves[0].municipality) not in skipped]
 
 
-def reconcile_federation(federation: Federation, as_of: datetime.date) -> Node:
+def _run(federation: Federation, work: Work, as_of: datetime.date, runner: Runner,
+         progress: Progress | None) -> list[Outcome]:
+    outcomes = runner.run(work, federation.entities, as_of, progress)
+    if progress:
+        progress.close()
+    for outcome in outcomes:
+        if outcome.bad_rules:
+            raise BadRules(list(outcome.bad_rules))
+    return outcomes
+
+
+def _pairs(federation: Federation, outcomes: list[Outcome]) -> list[Unpaired]:
+    found = [h for o in outcomes for h in o.halves]
+    unread = [o.entity for o in outcomes if o.unreadable]
+    pools = [o.pool for o in outcomes if o.pool is not None]
+    days = pools[0].transfer_days if pools else 0
+    return transfer_problems(federation, found, days, unread)
+
+
+def check_federation(federation: Federation, as_of: datetime.date, shown: Path | None = None,
+                     runner: Runner = LOCAL, progress: Progress | None = None) -> Report:
+    """``grantpool check`` on a federation: each entity's findings, then every transfer
+    that does not pair (rule ``transfer-pair``).  The report names *shown* (the path
+    the user gave), else the federation's folder."""
+    outcomes = _run(federation, check_entity, as_of, runner, progress)
+    findings: list[Finding] = []
+    for outcome in outcomes:
+        findings += outcome.findings
+        if outcome.unreadable:
+            findings.append(unreadable_finding(outcome.entity, outcome.unreadable))
+    for item in _pairs(federation, outcomes):
+        first = item.halves[0]
+        findings.append(Finding("transfer-pair", "error", item.message, first.filename,
+                                first.lineno, first.date))
+    return Report(shown or federation.root, as_of, tuple(findings))
+
+
+def reconcile_federation(federation: Federation, as_of: datetime.date, runner: Runner = LOCAL,
+                         progress: Progress | None = None) -> Node:
     """The reconciliation tree of a federation: the pool's level from the pool's books,
     each municipality from its own, and a ``transfers`` node pairing the halves."""
-    results = [read_entity(e, as_of) for e in federation.entities]
-    pool_results = [r for r in results if r.entity.kind == "pool"]
-    root = pool_results[0].tree if pool_results else Node("pool", "?")
-    for result in results:
-        if result.entity.kind == "pool":
-            continue
-        children = result.tree.children or [Node("municipality", result.entity.name)]
-        children[0].checks += result.tree.checks[1:]  # its bank checks, not an empty pool's
-        root.children += children
+    outcomes = _run(federation, reconcile_entity, as_of, runner, progress)
+    root = Node("pool", "?")
+    for outcome in outcomes:
+        if outcome.entity.kind == "pool" and outcome.tree is not None:
+            root = Node(outcome.tree.level, outcome.tree.name, list(outcome.tree.checks),
+                        [*outcome.tree.children, *root.children])
+        elif outcome.tree is not None:
+            children = outcome.tree.children or [Node("municipality", outcome.entity.name)]
+            children[0].checks += outcome.tree.checks[1:]  # its bank checks, not an empty pool's
+            root.children += children
+        else:
+            why = unreadable_finding(outcome.entity, outcome.unreadable).message
+            root.children.append(Node("municipality" if outcome.entity.kind != "pool"
+                                      else "pool", outcome.entity.name,
+                                      [Check("books loaded", Decimal(1), Decimal(0), [], why)]))
     transfers = Node("transfers", "pool <-> municipalities",
-                     [_check(u) for u in unpaired(federation, results)])
+                     [_check(u) for u in _pairs(federation, outcomes)])
     if not transfers.checks:
-        count = sum(1 for r in results for h in r.halves if h.side == "pool")
+        count = sum(1 for o in outcomes for h in o.halves if h.side == "pool")
         transfers.checks.append(Check(f"every transfer booked by both sides ({count} pairs)",
                                       Decimal(count), Decimal(count)))
     root.children.append(transfers)
@@ -136,22 +134,30 @@ def _check(item: Unpaired) -> Check:
                  list(item.halves), item.message)
 
 
-def rollup(federation: Federation, as_of: datetime.date) -> tuple[PoolFigures, RuleSet]:
-    """The figures of every level, rolled up: the pool's level from the pool's books,
-    each grant and its citizens from the municipality's own."""
-    merged: PoolFigures | None = None
-    rules: RuleSet | None = None
-    for entity in federation.entities:
-        books = open_books(entity.main, as_of, run_rules=False)
-        rules = rules or books.rules
-        levels = figures(books.entries, as_of)
-        if entity.kind == "pool":
-            levels.grants = {**(merged.grants if merged else {}), **levels.grants}
-            merged = levels
-        elif merged is None:
-            merged = PoolFigures(grants=dict(levels.grants))
-        else:
-            merged.grants.update(levels.grants)
-    if merged is None or rules is None:
-        raise NotAFederation(f"{federation.root}: the federation has no books")
-    return merged, rules
+def rollup(federation: Federation, as_of: datetime.date, runner: Runner = LOCAL,
+           progress: Progress | None = None,
+           ) -> tuple[PoolFigures, PoolDef, Decimal | None, list[str]]:
+    """The figures of every level, rolled up from each entity's own results: the pool's
+    level from the pool's books, each grant and its citizens from the municipality's
+    own.  Returns the figures, the pool, the citizen cap and the reasons any entity's
+    books could not be read."""
+    outcomes = _run(federation, figures_entity, as_of, runner, progress)
+    merged = PoolFigures()
+    grants: dict[str, GrantFigures] = {}
+    pool: PoolDef | None = None
+    cap: Decimal | None = None
+    unread = []
+    for outcome in outcomes:
+        if outcome.figures is None:
+            unread.append(unreadable_finding(outcome.entity, outcome.unreadable).message)
+            continue
+        pool, cap = pool or outcome.pool, cap if cap is not None else outcome.cap
+        if outcome.entity.kind == "pool":
+            grants.update(merged.grants)
+            merged = outcome.figures
+        grants.update(outcome.figures.grants)
+    if pool is None:
+        raise NotAFederation(f"{federation.root}: no entity's books could be read "
+                             f"({'; '.join(unread) or 'none found'})")
+    merged.grants = grants
+    return merged, pool, cap, unread

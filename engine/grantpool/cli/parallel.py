@@ -1,0 +1,37 @@
+"""The options of commands that work over every entity of a federation: where the
+work runs (``--workers``, ``--scheduler``) and the progress line on a terminal."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from grantpool.federation.discover import Federation
+from grantpool.federation.executor import Runner, default_workers
+from grantpool.federation.progress import Progress
+
+
+def parallel_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--workers N`` and ``--scheduler tcp://HOST:PORT`` on a command."""
+    command = click.option(
+        "--scheduler", default=None, metavar="tcp://HOST:PORT",
+        help="Run each entity's books on this Dask distributed scheduler (pip install "
+             "'grantpool[cluster]'; its workers must see the books at the same path).",
+    )(command)
+    return click.option(
+        "--workers", type=click.IntRange(1, 512), default=None,
+        help="On a federation: local processes, each loading one entity's books at a time "
+             "(default: one per core).",
+    )(command)
+
+
+def runner(workers: int | None, scheduler: str | None) -> Runner:
+    return Runner(workers or default_workers(), scheduler)
+
+
+def progress(what: str, federation: Federation, fmt: str) -> Progress:
+    """A progress line on stderr when it is a terminal and the output is not JSON."""
+    return Progress(what, len(federation.entities), sys.stderr, enabled=fmt != "json")
