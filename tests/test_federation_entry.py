@@ -327,3 +327,49 @@ def test_fava_purchase__on_the_consolidated_ledger_writes_only_the_citizens_book
 def _seen(result: Any, loaded: list[str]) -> Any:
     loaded.extend(result[2]["include"])
     return result
+
+
+def test_purchase__after_a_string_left_open_is_refused_not_swallowed(books: Path) -> None:
+    aarhus = own(books, "aarhus") / "books.beancount"
+    with aarhus.open("a", encoding="utf-8") as handle:
+        handle.write('\n2018-04-01 * "an officer\'s note never closed\n')
+    before = snapshot(books)
+    code, out, err = purchase(books, "P-AAR-001", "100")
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "would not be read as written" in err
+    assert snapshot(books) == before
+
+
+def test_repayment__a_string_left_open_in_the_pools_books_writes_neither_half(
+        trial: Path) -> None:
+    pool = trial / "pool" / "books.beancount"
+    with pool.open("a", encoding="utf-8") as handle:
+        handle.write('\n2020-01-01 * "a note never closed\n')
+    before = {p: p.read_bytes() for p in trial.rglob("*.beancount")}
+    code, _, err = gp("repayment", "Lejre", "--date", "2020-04-20", "--paid", "2020-05-20")
+    assert code == 2 and "would not be read as written" in err
+    assert {p: p.read_bytes() for p in trial.rglob("*.beancount")} == before
+
+
+def test_repayment__paid_after_its_claim_books_the_payment_halves(trial: Path) -> None:
+    lejre, pool = trial / "municipalities" / "lejre" / "books.beancount", trial / "pool" / \
+        "books.beancount"
+    assert gp("repayment", "Lejre", "--date", "2020-04-20")[0] == 0
+    code, out, err = gp("repayment", "Lejre", "--date", "2020-04-20", "--paid", "2020-05-20")
+    assert code == 0, err
+    assert "repayment 83110.00 paid (Lejre)" in out
+    for books in (lejre, pool):
+        text = books.read_text(encoding="utf-8")
+        assert text.count("^claim-lejre-2020-04-20") == 1
+        assert text.count("^repayment-lejre-2020-05-20") == 1
+    assert gp("import", *sorted(str(p) for p in Path("statements").glob("*.csv")))[0] == 0
+    code, out, _ = gp("reconcile", str(trial), "--as-of", "2020-12-31")
+    assert code == 0 and "(7 pairs)" in out, out
+    again = gp("repayment", "Lejre", "--date", "2020-04-20", "--paid", "2020-06-01")
+    assert again[0] == 2 and "nothing unspent" in again[2]
+
+
+def test_repayment__paid_before_its_claim_is_bad_input(trial: Path) -> None:
+    code, out, err = gp("repayment", "Lejre", "--date", "2020-04-20", "--paid", "2020-04-01")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "--paid 2020-04-01 is before the claim's --date 2020-04-20" in err

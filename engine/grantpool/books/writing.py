@@ -56,30 +56,50 @@ def append_locked(main: Path, target: Path, text: str) -> None:
 
     The target must be a regular file of the books (or not exist yet); temporary
     files left by a killed writer are removed first (no other writer runs: we hold
-    the lock).  After the write only the target is re-parsed: the rest of the books
-    did not change.  Any failure leaves the target as it was and raises
-    ``WriteRefused`` with a one-line reason."""
+    the lock).  After the write only the target is re-parsed (the rest of the books
+    did not change): it must hold exactly the new directives more and no new parse
+    error, or the new text was swallowed (by a string left open above it, say).  Any
+    failure leaves the target as it was and raises ``WriteRefused`` with a one-line
+    reason."""
     if target.is_symlink():
         raise WriteRefused(f"{target}: is a symbolic link; grantpool writes only the books' "
                            f"own files: replace the link by the file it points to")
     clean_stale(target)
+    added = _directives(text)
     try:
         old = target.read_text(encoding="utf-8") if target.exists() else ""
+        before = _parsed(target) if old else (0, 0)
         separator = "" if old.endswith("\n\n") or not old else ("\n" if old.endswith("\n")
                                                                  else "\n\n")
         write_atomic(target, old + separator + text)
     except (OSError, UnicodeError) as exc:
         raise WriteRefused(f"{target}: cannot be written ({_reason(exc)}); check the books' "
                            f"folder and its permissions; nothing was written") from exc
-    _, errors, _ = parser.parse_file(str(target))
-    broken = [e for e in errors if type(e).__name__ in ("ParserError", "ParserSyntaxError")]
-    if broken:
+    entries, errors = _parsed(target)
+    if entries != before[0] + added or errors > before[1]:
         if old:
             write_atomic(target, old)
         else:
             target.unlink()
-        raise WriteRefused(f"{target}: the new text would not parse "
-                           f"({broken[0].message}); nothing was written")
+        raise WriteRefused(f"{target}: the new entries would not be read as written (the "
+                           f"file held {before[1]} parse error(s), now {errors}; an unclosed "
+                           f"string or a broken line above them?); fix the file (bean-check "
+                           f"names the line), then enter again; nothing was written")
+
+
+def _directives(text: str) -> int:
+    """How many directives *text* holds; ``WriteRefused`` if it does not parse alone."""
+    entries, errors, _ = parser.parse_string(text)
+    if errors:
+        raise WriteRefused(f"the new text would not parse ({errors[0].message}); nothing was "
+                           f"written")
+    return len(entries)
+
+
+def _parsed(target: Path) -> tuple[int, int]:
+    """(directives, parse errors) of one file of the books, its includes not followed."""
+    entries, errors, _ = parser.parse_file(str(target))
+    return len(entries), len(errors)
 
 
 def _reason(exc: OSError | UnicodeError) -> str:

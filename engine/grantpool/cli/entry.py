@@ -226,10 +226,15 @@ def repayment_command(municipality: str, paid: datetime.datetime | None, ledger:
                       officer: str | None) -> None:
     """Settle MUNICIPALITY's unspent grant: a repayment claim, or kept under the de-minimis.
     On a federation the claim and the repayment are each booked in two halves: the
-    municipality's in its books, the pool's in the pool's (both or neither)."""
+    municipality's in its books, the pool's in the pool's (both or neither).  Once the
+    claim is booked, --paid alone books its payment."""
     paid_on = paid.date() if paid else None
     date = day.date() if day else datetime.date.today()
     today = datetime.date.today()
+    if paid_on is not None and paid_on < date:
+        click.echo(f"grantpool: --paid {paid_on} is before the claim's --date {date}; the "
+                   f"repayment is paid on or after its claim", err=True)
+        raise SystemExit(2)
 
     def write() -> Written:
         target = route.for_municipality(ledger, municipality)

@@ -111,8 +111,15 @@ def record_repayment(target: Target, municipality: str, day: datetime.date,
     with books_locks(lock_folders(target.federation, pool_main.parent, own_main.parent)):
         own = open_books(own_main, today, run_rules=False)
         own_books = Books(own.entries, own.rules.pool)
-        left, total = settle.unspent(own_books, municipality, day)
         currency = own.rules.pool.currency
+        due = settle.claimed(own_books, municipality, paid)
+        if paid is not None and due > 0:  # the claim is booked: its payment, both halves
+            pool = open_books(pool_main, today, run_rules=False)
+            pool_books = Books(pool.entries, pool.rules.pool)
+            drafts = [(settle.payment(own_books, "municipality", municipality, paid, due), own),
+                      (settle.payment(pool_books, "pool", municipality, paid, due), pool)]
+            return _write(drafts, target.federation, own, currency, dry_run, after)
+        left, total = settle.unspent(own_books, municipality, day)
         if settle.is_kept(own_books, total):
             draft = settle.kept_draft(own_books, municipality, day, left, total)
             drafts = [(draft, own)]
@@ -123,11 +130,17 @@ def record_repayment(target: Target, municipality: str, day: datetime.date,
                                      total), own),
                       (settle.halves(pool_books, "pool", municipality, day, paid, left, total),
                        pool)]
-        parts = [Judged(d.target, d.text(currency), books,
-                        _label(books, target.federation, len(drafts))) for d, books in drafts]
-        last = max(d.last_date for d, _ in drafts)
-        summary = drafts[0][0].summary
-        verdict = write_judged(parts, own.rules, last, dry_run, after, summary, drafts[0][0])
+        return _write(drafts, target.federation, own, currency, dry_run, after)
+
+
+def _write(drafts: list[tuple[Draft, Loaded]], federation: Federation, own: Loaded,
+           currency: str, dry_run: bool, after: AfterWrite | None) -> Written:
+    """Judge each draft against its own books, then write all or none (locks held)."""
+    parts = [Judged(d.target, d.text(currency), books,
+                    _label(books, federation, len(drafts))) for d, books in drafts]
+    last = max(d.last_date for d, _ in drafts)
+    summary = drafts[0][0].summary
+    verdict = write_judged(parts, own.rules, last, dry_run, after, summary, drafts[0][0])
     return Written(tuple((d, p.text) for (d, _), p in zip(drafts, parts, strict=True)),
                    verdict, summary)
 

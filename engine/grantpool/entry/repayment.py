@@ -35,6 +35,24 @@ def unspent(books: Books, municipality: str, day: datetime.date) -> tuple[Lines,
     return left, total
 
 
+def claimed(books: Books, municipality: str, paid: datetime.date | None) -> Decimal:
+    """What a claim already booked still holds for the pool on *paid* (0 without one)."""
+    if paid is None or acc.muni_repayment(municipality) not in books.opens:
+        return Decimal(0)
+    return books.balance(acc.muni_repayment(municipality), paid)
+
+
+def payment(books: Books, side: str, municipality: str, paid: datetime.date,
+            amount: Decimal) -> Draft:
+    """One *side*'s half of paying a claim booked before (``repayment --paid`` later)."""
+    pool_side = side == "pool"
+    half = transfers.repayment(municipality, paid, amount)[0 if pool_side else 1]
+    target = pool_file(books, municipality) if pool_side else books.municipality_file(
+        municipality)
+    whose = ", the pool's half" if pool_side else ""
+    return Draft(target, [half], f"repayment {amount} paid ({municipality}){whose}")
+
+
 def is_kept(books: Books, total: Decimal) -> bool:
     """Whether the unspent *total* stays with the municipality (under the de-minimis)."""
     return total < books.pool.de_minimis
