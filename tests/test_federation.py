@@ -273,3 +273,17 @@ def test_check__an_entity_whose_books_cannot_load_is_a_finding_and_the_others_ru
     assert again.exit_code == 1 and "lejre/books.beancount" in again.output
     assert "[books-unreadable] the books of kolding could not be checked" in again.output
 
+
+
+def test_bean_check__the_consolidated_books_show_an_unpaired_half_as_fava_does(
+        example_copy: Path) -> None:
+    files = sides(example_copy)
+    link = "claim-kolding-2020-04-20"
+    files["pool"].write_text(without(files["pool"].read_text(encoding="utf-8"), link),
+                             encoding="utf-8")
+    done = bean_check(example_copy)
+    assert done.returncode == 1
+    [line] = [x for x in done.stderr.splitlines() if "[transfer-pair]" in x]
+    assert line.startswith(f"{files['municipality']}:{line_of(files['municipality'], link)}: ")
+    # each entity's own books cannot see the other half: clean alone
+    assert bean_check(example_copy.parent / "pool" / "main.beancount").returncode == 0

@@ -130,3 +130,18 @@ def test_progress__silent_for_json_and_when_not_a_terminal() -> None:
     assert "entities" not in on_a_terminal("check", str(EXAMPLE), "--format", "json")
     _, out, err = run("check", str(EXAMPLE))
     assert "entities" not in out + err
+
+
+def test_parallel__a_missing_books_file_is_that_entitys_finding_everywhere(
+        example_copy: Path) -> None:
+    root = example_copy.parent
+    (root / "municipalities" / "kolding" / "books.beancount").unlink()
+    code, out, _ = run("check", str(root))
+    assert code == 1 and out.count("error:") == 1
+    assert "[books-unreadable] the books of Kolding could not be checked" in out
+    code, out, err = run("report", str(root), "--level", "pool")
+    assert code == 1 and "left out: the books of Kolding" in err
+    code, out, _ = run("reconcile", str(root))
+    assert code == 1 and "municipality Kolding: DOES NOT TIE" in out
+    done = CliRunner().invoke(main, ["accounts", "Kolding", "--period", "--ledger", str(root)])
+    assert done.exit_code == 2 and "kolding/books.beancount: no such file" in done.stderr

@@ -102,6 +102,7 @@ def test_reconcile__a_month_without_a_statement_is_stale(example_copy: Path) -> 
     [(level, name, check)] = failing(doc["tree"])
     assert (level, name) == ("municipality", "Kolding")
     assert "Assets:Municipality:Kolding:Bank: moved on 2018-05" in check["note"]
+    assert (check["expected"], check["found"], check["difference"]) == ("0", "1", "-1")
 
 
 def test_reconcile__text_shows_the_tree_and_the_verdict() -> None:

@@ -148,14 +148,15 @@ def _bank_checks(entries: list[data.Directive], rules: RuleSet,
                  as_of: datetime.date) -> list[Check]:
     open_lines = [e for e in entries if isinstance(e, data.Transaction) and e.date <= as_of
                   and "unreconciled" in (e.tags or ()) and e.flag == "!"]
-    checks = [Check("bank lines classified (no '!' #unreconciled entry left)", ZERO, ZERO,
-                    open_lines, f"{len(open_lines)} imported bank line(s) to classify"
-                    if open_lines else "")]
+    checks = [Check("bank lines classified (no '!' #unreconciled entry left)", ZERO,
+                    Decimal(len(open_lines)), open_lines,
+                    f"{len(open_lines)} imported bank line(s) to classify" if open_lines else "")]
     stale = [r for _, r in rules.rules if isinstance(r, stale_balance.StaleBalance)]
     if not stale:
         return checks
     index = build_index([e for e in entries if e.date <= as_of])
     found = stale_balance.check(stale[0], index, Context(rules.pool, as_of))
-    return [*checks, Check(f"bank statements asserted within {stale[0].within_days} days",
-                           ZERO, ZERO, [f.entry for f in found],
+    return [*checks, Check(f"bank statements asserted within {stale[0].within_days} days "
+                           f"(accounts moved without one)", ZERO, Decimal(len(found)),
+                           [f.entry for f in found],
                            "; ".join(f.message.split("] ", 1)[-1] for f in found))]

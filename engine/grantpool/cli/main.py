@@ -192,6 +192,9 @@ def accounts(municipality: str, ledger: Path, year: int | None, whole: bool, out
                 fail(f"no grant to {municipality!r} in the books in {federation.root}: "
                      f"give one of {federation.names()}")
                 return
+            if missing := entity.missing():
+                fail(missing)
+                return
             ledger, municipality = entity.main, entity.name
         books = open_books(ledger, datetime.date.today())
         period = period_of(books.rules.pool, year)

@@ -43,6 +43,12 @@ class Entity:
     def books(self) -> Path:
         return self.main.parent / BOOKS
 
+    def missing(self) -> str:
+        """Why the entity's entries cannot be there (its books file gone), or ""."""
+        if self.books.is_file():
+            return ""
+        return f"{self.books}: no such file; the entity's entries are kept there: restore it"
+
 
 def entity_dir(kind: str, name: str) -> str:
     """The entity's folder, relative to the federation's folder."""

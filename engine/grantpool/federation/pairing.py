@@ -17,8 +17,10 @@ from typing import Any
 
 from beancount.core import data
 
+from grantpool.books.chart import TRANSFERS_ROOT
 from grantpool.books.roles import roles
 from grantpool.federation.transfers import KIND_OF_TAG
+from grantpool.rules.errors import RuleError
 
 # The role of each side's pair account, by kind (grantpool.federation.transfers).
 PAIR_ROLES = {
@@ -82,7 +84,26 @@ def halves(entries: list[data.Directive]) -> list[Half]:
     return found
 
 
+def in_one_ledger(entries: list[data.Directive], opens: Any, days: int) -> list[RuleError]:
+    """The unpaired transfers of books that hold both sides (the consolidated books), as
+    errors at the half found, so bean-check and Fava show them as ``check`` does.  Books
+    of one entity (one side only) give none: their halves' partners are elsewhere."""
+    sides = {name.rsplit(":", 1)[-1] for name in opens
+             if name.startswith(TRANSFERS_ROOT + ":")}
+    if not {"Pool", "Municipality"} <= sides:
+        return []
+    out = []
+    for item in pair(halves(entries), days, {}):
+        first = item.halves[0]
+        out.append(RuleError({"filename": first.filename, "lineno": first.lineno},
+                             f"error [transfer-pair] {item.message}", None, "transfer-pair",
+                             "error"))
+    return out
+
+
 def _halves_of(txn: data.Transaction, kind: str, role_map: dict[str, Any]) -> list[Half]:
+    """The halves *txn* books; none when it books both (a transfer kept in one
+    transaction, as books kept in one ledger do: it pairs itself)."""
     out = []
     for side in SIDES:
         wanted = PAIR_ROLES[kind][side]
@@ -96,7 +117,7 @@ def _halves_of(txn: data.Transaction, kind: str, role_map: dict[str, Any]) -> li
                             abs(posting.units.number or Decimal(0)), txn.date,
                             txn.narration or "",
                             str(meta.get("filename", "<unknown>")), int(meta.get("lineno", 0))))
-    return out
+    return [] if len({h.side for h in out}) > 1 else out
 
 
 def pair(found: list[Half], max_days: int, books_of: dict[str, str]) -> list[Unpaired]:

@@ -43,9 +43,9 @@ LOCAL = Runner()
 
 def books_of(federation: Federation) -> dict[str, str]:
     """Where each entity's halves belong: ``"pool"`` and each municipality's name."""
-    out = {e.name: str(e.books) for e in federation.municipalities}
+    out = {e.name: str(e.books.resolve()) for e in federation.municipalities}
     if federation.pool is not None:
-        out["pool"] = str(federation.pool.books)
+        out["pool"] = str(federation.pool.books.resolve())
     return out
 
 

@@ -51,6 +51,8 @@ def unreadable_finding(entity: Entity, why: str) -> Finding:
 
 
 def _open(entity: Entity, as_of: datetime.date, run_rules: bool) -> Books | Outcome:
+    if missing := entity.missing():  # its main file alone would load clean, and empty
+        return Outcome(entity, unreadable=missing)
     try:
         return open_books(entity.main, as_of, run_rules=run_rules)
     except NoRules as exc:

@@ -9,6 +9,7 @@ from typing import Any
 
 from beancount.core import data
 
+from grantpool.federation.pairing import in_one_ledger
 from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, RuleCrash, RuleWarning
 from grantpool.rules.index import Index, build_index
@@ -105,6 +106,7 @@ def _run(
     findings: list[Problem | RuleCrash] = []
     for kind, rule in ruleset.rules:
         findings.extend(_check(kind, rule, index, ctx, ruleset))
+    findings.extend(in_one_ledger(judged, index.opens, ruleset.pool.transfer_days))
     later = len(entries) - len(judged)
     if later:
         first = entries[len(judged)]
