@@ -57,8 +57,9 @@ def append_locked(main: Path, target: Path, text: str) -> None:
     The target must be a regular file of the books (or not exist yet); temporary
     files left by a killed writer are removed first (no other writer runs: we hold
     the lock).  After the write only the target is re-parsed (the rest of the books
-    did not change): it must hold exactly the new directives more and no new parse
-    error, or the new text was swallowed (by a string left open above it, say).  Any
+    did not change): from the new text's first line on it must hold exactly the new
+    directives and no parse error, or the new text was swallowed (by a string left
+    open above it, say) or broke.  Any
     failure leaves the target as it was and raises ``WriteRefused`` with a one-line
     reason."""
     if target.is_symlink():
@@ -68,23 +69,25 @@ def append_locked(main: Path, target: Path, text: str) -> None:
     added = _directives(text)
     try:
         old = target.read_text(encoding="utf-8") if target.exists() else ""
-        before = _parsed(target) if old else (0, 0)
         separator = "" if old.endswith("\n\n") or not old else ("\n" if old.endswith("\n")
                                                                  else "\n\n")
         write_atomic(target, old + separator + text)
     except (OSError, UnicodeError) as exc:
         raise WriteRefused(f"{target}: cannot be written ({_reason(exc)}); check the books' "
                            f"folder and its permissions; nothing was written") from exc
-    entries, errors = _parsed(target)
-    if entries != before[0] + added or errors > before[1]:
+    first = (old + separator).count("\n") + 1  # the new text's first line in the file
+    entries, errors, _ = parser.parse_file(str(target))
+    read = sum(1 for e in entries if (e.meta or {}).get("lineno", 0) >= first)
+    broken = [e for e in errors if (e.source or {}).get("lineno", 0) >= first]
+    if read != added or broken:
         if old:
             write_atomic(target, old)
         else:
             target.unlink()
-        raise WriteRefused(f"{target}: the new entries would not be read as written (the "
-                           f"file held {before[1]} parse error(s), now {errors}; an unclosed "
-                           f"string or a broken line above them?); fix the file (bean-check "
-                           f"names the line), then enter again; nothing was written")
+        raise WriteRefused(f"{target}: the new entries would not be read as written (an "
+                           f"unclosed string or a broken line above them?); fix the file "
+                           f"(bean-check names the line), then enter again; nothing was "
+                           f"written")
 
 
 def _directives(text: str) -> int:
@@ -94,12 +97,6 @@ def _directives(text: str) -> int:
         raise WriteRefused(f"the new text would not parse ({errors[0].message}); nothing was "
                            f"written")
     return len(entries)
-
-
-def _parsed(target: Path) -> tuple[int, int]:
-    """(directives, parse errors) of one file of the books, its includes not followed."""
-    entries, errors, _ = parser.parse_file(str(target))
-    return len(entries), len(errors)
 
 
 def _reason(exc: OSError | UnicodeError) -> str:
