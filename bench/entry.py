@@ -1,11 +1,12 @@
-"""What one checked entry costs, against a bean-check of the same books, side by side.
+"""What one checked entry costs, against a bean-check of the books it is judged in.
 
-    python bench/entry.py [--citizens 800] [--runs 5]
+    python bench/entry.py [--citizens 800] [--municipalities 8] [--runs 5]
 
 Generates federated books (dk2017, scaled), then alternates, run after run in fresh
-processes: ``bean-check`` of Aarhus's own books (where the entry is judged and written), and ``grantpool purchase … --dry-run`` (load under the lock,
-build, judge from a string; no write) and ``grantpool purchase …`` (the same, written and
-re-parsed).  Prints the medians and the ratios to bean-check (target ≤ 1.3 times).
+processes: ``bean-check`` of Aarhus's own books (where the entry is judged and written),
+``grantpool purchase … --dry-run`` (load under the lock, build, judge from a string; no
+write) and ``grantpool purchase …`` (the same, written and re-parsed).  Prints the medians
+and the ratios to bean-check (target ≤ 1.3 times).
 """
 
 from __future__ import annotations
