@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from beancount.core import data
 
-from grantpool.books.chart import TRANSFERS_ROOT
 from grantpool.books.roles import roles
 from grantpool.federation.transfers import KIND_OF_TAG
 from grantpool.rules.errors import RuleError
@@ -70,9 +70,11 @@ class Unpaired:
     found: Decimal
 
 
-def halves(entries: list[data.Directive]) -> list[Half]:
-    """Every transfer half in one set of books, in the order of the books."""
-    role_map = roles(entries)
+def halves(entries: Sequence[data.Directive], role_map: dict[str, Any] | None = None,
+           ) -> list[Half]:
+    """Every transfer half in one set of books, in the order of the books (*role_map*:
+    the accounts' roles, if already known)."""
+    role_map = roles(list(entries)) if role_map is None else role_map
     found = []
     for entry in entries:
         if not isinstance(entry, data.Transaction):
@@ -84,16 +86,18 @@ def halves(entries: list[data.Directive]) -> list[Half]:
     return found
 
 
-def in_one_ledger(entries: list[data.Directive], opens: Any, days: int) -> list[RuleError]:
+def in_one_ledger(transfers: list[data.Transaction], role_map: dict[str, Any],
+                  days: int) -> list[RuleError]:
     """The unpaired transfers of books that hold both sides (the consolidated books), as
     errors at the half found, so bean-check and Fava show them as ``check`` does.  Books
-    of one entity (one side only) give none: their halves' partners are elsewhere."""
-    sides = {name.rsplit(":", 1)[-1] for name in opens
-             if name.startswith(TRANSFERS_ROOT + ":")}
-    if not {"Pool", "Municipality"} <= sides:
+    of one entity (one side only) give none: their halves' partners are elsewhere.
+    *transfers*: the books' transactions with a transfer's tag; *role_map*: the roles
+    of their accounts (both from the rules' index, so no pass of its own)."""
+    sides = {role.role for role in role_map.values()}
+    if not {"transfers_pool", "transfers_municipality"} <= sides:
         return []
     out = []
-    for item in pair(halves(entries), days, {}):
+    for item in pair(halves(transfers, role_map), days, {}):
         first = item.halves[0]
         out.append(RuleError({"filename": first.filename, "lineno": first.lineno},
                              f"error [transfer-pair] {item.message}", None, "transfer-pair",

@@ -106,7 +106,7 @@ def _run(
     findings: list[Problem | RuleCrash] = []
     for kind, rule in ruleset.rules:
         findings.extend(_check(kind, rule, index, ctx, ruleset))
-    findings.extend(in_one_ledger(judged, index.opens, ruleset.pool.transfer_days))
+    findings.extend(in_one_ledger(index.transfers, index.roles, ruleset.pool.transfer_days))
     later = len(entries) - len(judged)
     if later:
         first = entries[len(judged)]

@@ -70,6 +70,8 @@ class Index:
     grants: dict[str, GrantBook] = field(default_factory=dict)
     pool_awards: list[tuple[data.Transaction, str, Decimal]] = field(default_factory=list)
     spending: list[data.Transaction] = field(default_factory=list)
+    transfers: list[data.Transaction] = field(default_factory=list)  # a transfer's tag
+    roles: dict[str, Role] = field(default_factory=dict)  # every opened account's
     opens: dict[str, data.Open] = field(default_factory=dict)
     entries: list[data.Directive] = field(default_factory=list)
 
@@ -87,6 +89,7 @@ class Index:
 
 LINE_ROLES = ("drawing_rights", "salary_line")
 SPENDING_TAGS = frozenset({"purchase", "commitment", "salary"})
+TRANSFER_TAGS = frozenset({"grant-award", "tranche", "repayment-claim", "repayment"})
 _NO_TAGS: frozenset[str] = frozenset()
 
 # What a posting to an account does, resolved once per account (not per posting).
@@ -127,7 +130,7 @@ def _open(index: Index, entry: data.Open, role_map: dict[str, Role],
 def build_index(entries: list[data.Directive]) -> Index:
     """One pass: accounts are filed as they open (books open an account before use)."""
     index = Index(entries=entries)
-    role_map: dict[str, Role] = {}
+    role_map = index.roles
     targets: dict[str, Target] = {}
     for entry in entries:
         if isinstance(entry, data.Transaction):
@@ -152,10 +155,8 @@ def _transaction(
     index: Index, txn: data.Transaction, targets: dict[str, Target], role_map: dict[str, Role]
 ) -> None:
     tags = txn.tags or _NO_TAGS
-    if not tags.isdisjoint(SPENDING_TAGS):
-        index.spending.append(txn)
-    if "budget-change" in tags:
-        index.grant(_municipality(txn, role_map)).changes.append(txn)
+    if tags:
+        _file_by_tags(index, txn, tags, role_map)
     paying = "purchase" in tags
     payer: tuple[CitizenBook, bool] | None = None
     bought: list[tuple[Decimal, str | None]] = []
@@ -203,6 +204,18 @@ def _available(citizen: CitizenBook, txn: data.Transaction, amount: Decimal, tag
         citizen.used.append((txn, -amount))
         if "commitment" in tags:
             citizen.commitments.append((txn, -amount))
+
+
+def _file_by_tags(index: Index, txn: data.Transaction, tags: frozenset[str],
+                  role_map: dict[str, Role]) -> None:
+    """File a transaction the rules look for by its tag: spending, a transfer's half,
+    a budget change."""
+    if not tags.isdisjoint(SPENDING_TAGS):
+        index.spending.append(txn)
+    if not tags.isdisjoint(TRANSFER_TAGS):
+        index.transfers.append(txn)
+    if "budget-change" in tags:
+        index.grant(_municipality(txn, role_map)).changes.append(txn)
 
 
 def _municipality(txn: data.Transaction, role_map: dict[str, Role]) -> str:

@@ -52,8 +52,9 @@ def parse(common: Common, f: RuleFields) -> VoucherRule | None:
 
 
 def _required(rule: VoucherRule, txn: data.Transaction) -> bool:
-    return (rule.above is not None and bool(set(rule.applies_to) & set(txn.tags or ()))
+    return (rule.above is not None
             and (rule.required_from is None or txn.date >= rule.required_from)
+            and not set(rule.applies_to).isdisjoint(txn.tags or ())
             and state.amount(txn) > rule.above)
 
 
