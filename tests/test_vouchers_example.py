@@ -4,6 +4,7 @@ broken and pruned with the real command line."""
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import re
 from decimal import Decimal
@@ -98,3 +99,20 @@ def test_prune_deletes_expired_vouchers_notes_them_and_keeps_the_books_clean(
     assert run("vouchers", "verify", str(example_copy))[0] == 0
     again = run("vouchers", "prune", str(example_copy), "--as-of", "2024-01-01")
     assert again[0] == 0 and "nothing to prune" in again[1]
+
+
+def test_prune__as_of_after_today_is_refused_and_deletes_nothing(example_copy: Path) -> None:
+    stored = with_vouchers(example_copy, Decimal("10000"))
+    folder = example_copy.parent
+    before = {p: p.read_bytes() for p in folder.rglob("*.beancount")}
+    future = (datetime.date.today() + datetime.timedelta(days=1)).isoformat()
+    for extra in ((), ("--dry-run",)):
+        code, out, err = run("vouchers", "prune", str(example_copy), "--as-of", "2099-01-01",
+                             *extra)
+        assert code == 2 and "--as-of 2099-01-01 is after today" in err
+        assert len(err.strip().splitlines()) == 1 and out == ""
+    code, _, err = run("vouchers", "prune", str(example_copy), "--as-of", future)
+    assert code == 2 and "--as-of" in err
+    assert all(p.exists() for p in stored)
+    assert {p: p.read_bytes() for p in folder.rglob("*.beancount")} == before
+    assert not list(folder.rglob(".*.pruning"))

@@ -16,7 +16,14 @@ from grantpool.entry.gitlog import GitError, git_commit_step
 from grantpool.entry.guard import AfterWrite, Refused, record_entry
 from grantpool.privacy.cpr import redact
 from grantpool.vouchers import state
-from grantpool.vouchers.prune import Expired, NothingToPrune, deleting, expired, prune_draft
+from grantpool.vouchers.prune import (
+    Expired,
+    NothingToPrune,
+    check_as_of,
+    deleting,
+    expired,
+    prune_draft,
+)
 from grantpool.vouchers.store import VoucherError
 
 DEFAULT_LEDGER = Path("ledger/main.beancount")
@@ -73,7 +80,7 @@ def verify_command(ledger: Path) -> None:
 @vouchers_group.command("prune")
 @ledger_argument
 @click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), required=True,
-              help="Delete vouchers whose retention ended before this day.")
+              help="Delete vouchers whose retention ended before this day (today or earlier).")
 @click.option("--dry-run", is_flag=True, help="List what would be deleted; change nothing.")
 @click.option("--git", "git_commit", is_flag=True, help="Commit the notes to git.")
 @click.option("--officer", default=None, help='Who prunes, for git: "Name <email>".')
@@ -84,6 +91,7 @@ def prune_command(ledger: Path, as_of: datetime.datetime, dry_run: bool, git_com
     day = as_of.date()
     targets: list[Path] = []
     try:
+        check_as_of(day, datetime.date.today())
         for main in books_of(ledger):
             books = open_books(main, datetime.date.today())
             if books.rules.pool.retention is None:

@@ -38,6 +38,15 @@ class Expired:
         return Path(str(self.voucher.txn.meta["filename"]))
 
 
+def check_as_of(as_of: datetime.date, today: datetime.date) -> None:
+    """Refuse an *as_of* after *today*: a voucher whose retention has not yet ended in
+    fact must never be deleted."""
+    if as_of > today:
+        raise VoucherError(f"--as-of {as_of} is after today ({today}): vouchers are pruned "
+                           f"only once their retention has ended; give today or an earlier "
+                           f"day; nothing was pruned")
+
+
 def expired(entries: list[Any], pool: PoolDef, as_of: datetime.date) -> list[Expired]:
     """The vouchers on file whose retention ended before *as_of* (none without a
     ``retention`` in the pool section), in the books' order."""
