@@ -163,3 +163,93 @@ def test_sample_needs_year_or_period_and_a_known_municipality(example_copy: Path
     code, _, err = run("sample", "aarhus", "--period", "--size", "5", "--seed", "1",
                        "--ledger", str(example_copy))
     assert code == 2 and "not a municipality" in err
+
+
+AUDITOR = "Test Auditor <auditor@example.org>"
+
+
+def drawn_paper(books: Path, out: Path, seed: int, *extra: str) -> Path:
+    code, _, err = run("sample", "Aarhus", "--period", "--size", "10", "--seed", str(seed),
+                       "--ledger", str(books), "--out", str(out), *extra)
+    assert code == 0, err
+    return out / f"sample-aarhus-period-mus-seed{seed}.xlsx"
+
+
+def fill(paper: Path, change: dict[tuple[int, int], object] | None = None) -> None:
+    """Mark every row ok, and set the cells (row, column) of *change*."""
+    book = load_workbook(paper)
+    sheet = book["Sample"]
+    for row in sheet.iter_rows(min_row=2):
+        row[9].value = "ok"
+    for (row_n, col), value in (change or {}).items():
+        sheet.cell(row_n, col).value = value
+    book.save(paper)
+
+
+def record(books: Path, paper: Path) -> tuple[int, str, str]:
+    return run("sample", "record", str(paper), "--ledger", str(books), "--auditor", AUDITOR,
+               "--date", "2020-06-01")
+
+
+def test_sample__an_existing_working_paper_is_never_overwritten(
+        example_copy: Path, tmp_path: Path) -> None:
+    audit = tmp_path / "audit"
+    paper = drawn_paper(example_copy, audit, 3)
+    fill(paper)
+    before = {p.name: p.read_bytes() for p in audit.iterdir()}
+    code, out, err = run("sample", "Aarhus", "--period", "--size", "10", "--seed", "3",
+                         "--ledger", str(example_copy), "--out", str(audit))
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "exists already" in err and "remove it or give another --out" in err
+    assert {p.name: p.read_bytes() for p in audit.iterdir()} == before
+    paper.unlink()  # the CSV alone still stops it: the pair is never half-replaced
+    assert run("sample", "Aarhus", "--period", "--size", "10", "--seed", "3", "--ledger",
+               str(example_copy), "--out", str(audit))[0] == 2
+    assert not paper.exists()
+
+
+def test_record__a_row_replaced_by_another_purchase_is_refused_naming_the_row(
+        example_copy: Path, tmp_path: Path) -> None:
+    with_vouchers(example_copy, Decimal("0"))
+    paper = drawn_paper(example_copy, tmp_path / "three", 3)
+    other = load_workbook(drawn_paper(example_copy, tmp_path / "four", 4))["Sample"]
+    taken = {r[6] for r in load_workbook(paper)["Sample"].iter_rows(min_row=2,
+                                                                      values_only=True)}
+    swap = next(r for r in other.iter_rows(min_row=2, values_only=True)
+                if r[1] == "mus" and r[6] not in taken)  # a real purchase, not drawn
+    fill(paper, {(3, c): swap[c - 1] for c in range(3, 10)})
+    aarhus = example_copy.parent / "municipalities" / "aarhus" / "books.beancount"
+    before = aarhus.read_bytes()
+    code, out, err = record(example_copy, paper)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert "sheet Sample row 3: date" in err and "drawn again" in err, err
+    assert aarhus.read_bytes() == before
+
+
+def test_record__a_deleted_row_is_refused(example_copy: Path, tmp_path: Path) -> None:
+    paper = drawn_paper(example_copy, tmp_path / "audit", 3)
+    book = load_workbook(paper)
+    last = book["Sample"].max_row
+    book["Sample"].delete_rows(last)
+    book.save(paper)
+    fill(paper)
+    aarhus = example_copy.parent / "municipalities" / "aarhus" / "books.beancount"
+    before = aarhus.read_bytes()
+    code, _, err = record(example_copy, paper)
+    assert code == 2 and f"sheet Sample row {last}: missing" in err
+    assert aarhus.read_bytes() == before
+
+
+def test_record__the_same_working_paper_recorded_twice_is_refused_the_second_time(
+        example_copy: Path, tmp_path: Path) -> None:
+    paper = drawn_paper(example_copy, tmp_path / "audit", 5, "--key-items-over", "10000")
+    fill(paper)
+    code, _, err = record(example_copy, paper)
+    assert code == 0, err
+    aarhus = example_copy.parent / "municipalities" / "aarhus" / "books.beancount"
+    once = aarhus.read_bytes()
+    assert once.count(b'event "audit_sample"') == 1
+    code, out, err = record(example_copy, paper)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "recorded already" in err, err
+    assert aarhus.read_bytes() == once

@@ -15,7 +15,7 @@ import click
 from grantpool.audit.grant_accounts import period_of
 from grantpool.audit.sample import METHODS, draw, population
 from grantpool.audit.sample_record import record_draft
-from grantpool.audit.workpaper import Drawn, WorkpaperError, read_results, write
+from grantpool.audit.workpaper import Drawn, WorkpaperError, read_results, refuse_existing, write
 from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, open_books
 from grantpool.books.writing import WriteRefused
@@ -76,21 +76,28 @@ def draw_command(entity: str, ledger: Path, year: int | None, whole: bool, size:
     """A reproducible sample of ENTITY's purchases (ENTITY: a municipality, as the books
     spell it), written as a working paper for the auditor.  On a federation only
     ENTITY's own books are read; paths in the paper are relative to the folder of the
-    books given (--ledger), as ``sample record`` reads them."""
+    books given (--ledger), as ``sample record`` reads them.  A working paper that exists
+    is never overwritten."""
     if (year is None) == (not whole):
         _fail("give exactly one of --year YYYY or --period")
+    stem = f"sample-{slug(entity)}-{year if year is not None else 'period'}-{method}-seed{seed}"
     try:
+        refuse_existing(out, stem)
         books = open_books(route.for_municipality(ledger, entity).main, datetime.date.today())
         Books(books.entries, books.rules.pool).municipality_file(entity)
         period = period_of(books.rules.pool, year)
-    except (CannotLoad, NoRules, EntryError, ValueError) as exc:
+    except (CannotLoad, NoRules, EntryError, ValueError) as exc:  # WorkpaperError too
         _fail(str(exc))
         return
     root = route.folder_of(ledger)
     sample = draw(population(books.entries, entity, period, root), size, seed, method, key_over)
-    stem = f"sample-{slug(entity)}-{year if year is not None else 'period'}-{method}-seed{seed}"
-    drawn = Drawn(entity, period, method, size, seed)
-    for path in write(sample, drawn, root, out, stem):
+    drawn = Drawn(entity, period, method, size, seed, key_over)
+    try:
+        written = write(sample, drawn, root, out, stem)
+    except WorkpaperError as exc:
+        _fail(str(exc))
+        return
+    for path in written:
         click.echo(f"wrote {path}")
     keys = sum(1 for _, how in sample.chosen if how == "key item")
     click.echo(f"{len(sample.chosen)} of {len(sample.population)} purchases: {keys} key "
