@@ -170,3 +170,15 @@ def test_accounts__excel_da_dialect_opens_in_a_danish_spreadsheet(tmp_path: Path
     people = (tmp_path / "halsnaes-citizens.csv").read_text(encoding="utf-8-sig")
     assert people.splitlines()[0].startswith("borger;bevilget;")
     assert ";fraflyttet" in people and re.search(r";\d\d-\d\d-\d{4};", people)
+
+
+def test_accounts__english_files_name_categories_by_their_english_label(tmp_path: Path) -> None:
+    assert make(tmp_path, "Aarhus", "--period")[0] == 0
+    found = lines(tmp_path / "aarhus-period.csv")
+    categories = [k for k in found if k.startswith("Drawing rights: ") and "together" not in k]
+    assert "Drawing rights: Dental treatment" in categories
+    assert not any("_" in k for k in categories)  # no code such as health_dental
+    sheet = load_workbook(tmp_path / "aarhus-period.xlsx")["Accounts"]
+    labels = [r[1] for r in sheet.iter_rows(min_row=5, values_only=True)]
+    assert "Drawing rights: Dental treatment" in labels and "Drawing rights: health_dental" \
+        not in labels

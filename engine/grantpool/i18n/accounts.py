@@ -97,12 +97,12 @@ def translate(text: str, t: Translator) -> str:
 
 def label(key: str, text: str, t: Translator, category: Callable[[str], str] = str) -> str:
     """A line's label in *t*'s language, by the line's *key* (its English *text* when
-    the key is not known or the language is English)."""
+    the key is not known or the language is English).  A category's line names the
+    category by *category* (its label in the rules file) in every language."""
+    if key.startswith("category:"):
+        return t(LABELS["category"], category=category(key.partition(":")[2]))
     if t.lang == "en":
         return text
-    if key.startswith("category:"):
-        by_category = LABELS["category"]
-        return t(by_category, category=category(key.partition(":")[2]))
     return t(LABELS[key]) if key in LABELS and t.has(LABELS[key]) else text
 
 
