@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from grantpool import plugin
 from grantpool.books.loading import load
 from grantpool.cli import main
 from grantpool.entry.allocate import Application, allocate
+from grantpool.entry.amounts import BadAmount, amount_in
 from grantpool.rules.pooldef import load_pool
 from tests import rulebooks
 from tests.conftest import RULES
@@ -222,3 +224,22 @@ def test_entry__books_in_one_file_are_checked_too(write_doc: Any) -> None:
                       "--date", "2018-06-01")
     assert code == 1 and "[citizen-cap]" in err
     assert ledger.read_bytes() == before
+
+
+@pytest.mark.parametrize(("text", "language", "amount"), [
+    ("1.500,00", "da", "1500.00"), ("1.500", "da", "1500"), ("1500,5", "da", "1500.5"),
+    ("12.345.678,90", "da", "12345678.90"), ("1500.00", "da", "1500.00"),
+    ("1500.00", "en", "1500.00"),
+])
+def test_amount__danish_pages_take_danish_numbers(text: str, language: str,
+                                                 amount: str) -> None:
+    assert amount_in(text, language) == Decimal(amount)
+
+
+@pytest.mark.parametrize(("text", "language"), [
+    ("1.500,00", "en"), ("1,500.00", "da"), ("1.50,0", "da"), ("1,505", "da"),
+    ("1.5000", "da"), ("-1.500,00", "da"), ("1e3", "da"),
+])
+def test_amount__anything_else_is_refused(text: str, language: str) -> None:
+    with pytest.raises(BadAmount):
+        amount_in(text, language)

@@ -155,9 +155,15 @@ def test_ext__purchase_form_records_a_checked_purchase(example_copy: Path, tmp_p
     assert any(f["rule"] == "citizen-cap" for f in over.get_json()["findings"])
     bad = client.post(url, json={**body, "amount": "1,5"}, headers={"X-Grantpool": "purchase"})
     assert bad.status_code == 400 and "amount like 1500.00" in bad.get_json()["message"]
-    danish = client.post(url, json={**body, "amount": "1,5", "lang": "da"},
+    danish = client.post(url, json={**body, "amount": "1,505", "lang": "da"},
                          headers={"X-Grantpool": "purchase"})
+    assert danish.status_code == 400 and kolding.read_bytes() == before
     assert "beløb som 1500.00" in danish.get_json()["message"]
+    # read as 0.50 DKK, then judged: the example's bank statements refuse any new money
+    judged = client.post(url, json={**body, "amount": "0,50", "lang": "da"},
+                         headers={"X-Grantpool": "purchase"})
+    assert judged.status_code == 409 and kolding.read_bytes() == before
+    assert any("(0.50 too little)" in f["message"] for f in judged.get_json()["findings"])
 
 
 def test_ext__purchase_form_is_disabled_when_fava_is_read_only(example_copy: Path) -> None:

@@ -1,4 +1,5 @@
-"""Amounts as people type them into an entry: ``1500`` or ``1500.00``, nothing else.
+"""Amounts as people type them into an entry: ``1500`` or ``1500.00``, nothing else;
+on a Danish page also as Danes write them, ``1.500,00`` or ``1500,50`` (``amount_in``).
 
 Digits (ASCII), an optional decimal point with one or two decimals, at most
 1,000,000,000,000: no exponent (``1e400``), no thousands separators (``1.500,00``,
@@ -15,6 +16,8 @@ from grantpool.privacy.cpr import redact
 
 AMOUNT = re.compile(r"[0-9]{1,13}(?:\.[0-9]{1,2})?")
 MAX_AMOUNT = Decimal("1000000000000")
+# Danish: a decimal comma, the thousands grouped by points (1.500,00; 1.500; 1500,5).
+DANISH = re.compile(r"[0-9]{1,3}(?:\.[0-9]{3})+(?:,[0-9]{1,2})?|[0-9]{1,13},[0-9]{1,2}")
 
 
 class BadAmount(ValueError):
@@ -31,3 +34,11 @@ def parse_amount(text: str) -> Decimal:
     if not 0 < value <= MAX_AMOUNT:
         raise BadAmount(f"'{shown}': give a positive amount of at most 1000000000000")
     return value
+
+
+def amount_in(text: str, language: str | None) -> Decimal:
+    """*text* as an amount written in *language*: on a Danish page ``1.500,00`` is 1500.00
+    (and ``1500.00`` still reads as written); elsewhere only ``parse_amount``'s form."""
+    if language == "da" and DANISH.fullmatch(text):
+        text = text.replace(".", "").replace(",", ".")
+    return parse_amount(text)

@@ -22,7 +22,7 @@ from grantpool.books.opening import NoRules
 from grantpool.books.writing import WriteRefused
 from grantpool.entry import entries as build
 from grantpool.entry import route
-from grantpool.entry.amounts import BadAmount, parse_amount
+from grantpool.entry.amounts import BadAmount, amount_in
 from grantpool.entry.entries import EntryError
 from grantpool.entry.guard import Refused, record_entry
 from grantpool.entry.vouchered import overview_for, with_voucher
@@ -45,7 +45,7 @@ def _form(body: Any) -> tuple[str, datetime.date, Decimal, str, str | None]:
     except ValueError as exc:
         raise EntryError(N_("date must be YYYY-MM-DD and amount like 1500.00")) from exc
     try:
-        amount = parse_amount(str(body.get("amount", "")))
+        amount = amount_in(str(body.get("amount", "")), str(body.get("lang") or ""))
     except BadAmount as exc:
         raise EntryError(N_("date must be YYYY-MM-DD and amount like 1500.00")) from exc
     approval = str(body.get("approval") or "").strip() or None
