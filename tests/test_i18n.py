@@ -11,6 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from hypothesis import given
+from hypothesis import strategies as st
 
 from grantpool.audit.findings import Finding
 from grantpool.i18n import ENGLISH, catalogue, language, translator
@@ -111,3 +114,13 @@ def test_i18n__no_marked_text_hides_inside_an_f_string_where_extraction_cannot_s
              for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
              if hidden.search(line)]
     assert found == []
+
+
+@given(st.decimals(min_value=Decimal("-1000000000000"), max_value=Decimal("1000000000000"),
+                   allow_nan=False, allow_infinity=False, places=3),
+       st.sampled_from(["da", "en"]))
+def test_formats__money_and_whole_print_as_babel_does(value: Decimal, lang: str) -> None:
+    locale = fmt.locale_of(lang)
+    assert fmt.money(value, lang) == format_decimal(value, format="#,##0.00",
+                                                        locale=locale)
+    assert fmt.whole(value, lang) == format_decimal(value, format="#,##0", locale=locale)
