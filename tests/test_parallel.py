@@ -4,6 +4,7 @@ a progress line on a terminal only; one entity's broken books never stop the oth
 
 from __future__ import annotations
 
+import datetime
 import os
 import select
 import subprocess
@@ -145,3 +146,19 @@ def test_parallel__a_missing_books_file_is_that_entitys_finding_everywhere(
     assert code == 1 and "municipality Kolding: DOES NOT TIE" in out
     done = CliRunner().invoke(main, ["accounts", "Kolding", "--period", "--ledger", str(root)])
     assert done.exit_code == 2 and "kolding/books.beancount: no such file" in done.stderr
+
+
+def test_parallel__workers_started_clean_give_the_same_roll_up() -> None:
+    """The Fava roll-up's workers are spawned (Fava is threaded): the same figures and
+    spending as in this process."""
+    from grantpool.federation.discover import find  # noqa: PLC0415
+    from grantpool.federation.executor import Runner  # noqa: PLC0415
+    from grantpool.federation.run import merged, rollup_outcomes, spending  # noqa: PLC0415
+
+    federation = find(EXAMPLE)
+    assert federation is not None
+    day = datetime.date(2019, 6, 30)
+    here = rollup_outcomes(federation, day)
+    spawned = rollup_outcomes(federation, day, Runner(2, context="spawn"))
+    assert merged(federation, spawned)[0] == merged(federation, here)[0]
+    assert spending(spawned) == spending(here) and len(spending(here)) == 4

@@ -40,6 +40,7 @@ from grantpool.figures.levels import PoolFigures, figures
 from grantpool.figures.links import links
 from grantpool.figures.render import citizen_cap
 from grantpool.figures.report import citizen_row
+from grantpool.figures.spending import daily_spending
 from grantpool.i18n import language
 from grantpool.privacy.cpr import looks_like_cpr, redact
 from grantpool.rules import engine
@@ -164,7 +165,7 @@ class GrantPool(FavaExtensionBase):
         shown = {line.municipality for line in data["municipalities"]}
         rolled = self.where().rollup
         daily = rolled.spending() if rolled else self.memo(
-            ("spending",), lambda: pages.daily_spending(self.entries()))
+            ("spending",), lambda: daily_spending(self.entries()))
         series = pages.monthly_series(daily, view.as_of, shown)
         period = ruleset.pool.project_period
         tx: Texts = base["tx"]

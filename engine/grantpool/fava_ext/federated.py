@@ -3,9 +3,11 @@
 Fava serves each entity's own books as a ledger of its own (``grantpool serve`` on a
 federation).  A municipality's ledger shows that municipality from its own books.
 The pool's own books hold no municipality's grant, so on the pool's ledger the pages
-are built from ``grantpool.federation.run.rollup``: every entity's own books loaded
-on their own (never into the Fava ledger), their figures merged, and kept until a
-books file of the federation changes (``Stamp``: each file's mtime and size).
+are built from ``grantpool.federation.run``'s roll-up: every entity's own books loaded
+on their own (never into the Fava ledger; on local worker processes for a federation of
+more than ``IN_PROCESS`` entities), their figures and spending merged in one pass, and
+kept until a books file of the federation changes (``Stamp``: each file's mtime and
+size).
 
 Pure functions and one cache; the extension (``GrantPool``) only asks them.  Which
 ledger a figure's drill-down opens is in ``drills``.
@@ -17,19 +19,18 @@ import datetime
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, ClassVar
 
 from grantpool.books.opening import open_books
-from grantpool.fava_ext.pages import daily_spending
 from grantpool.federation.discover import Federation, entity_of, find
+from grantpool.federation.executor import Runner, default_workers
 from grantpool.federation.layout import MUNICIPALITIES_DIR, POOL_DIR, Entity
-from grantpool.federation.run import rollup
+from grantpool.federation.run import merged, rollup_outcomes, spending
 from grantpool.figures.levels import PoolFigures
+from grantpool.figures.spending import Daily
 
 Stamp = tuple[tuple[str, int, int], ...]
-Daily = dict[str, dict[datetime.date, Decimal]]
 
 
 @dataclass(frozen=True)
@@ -131,18 +132,20 @@ class Rollup:
             return self._cache[key]
 
     def figures(self, as_of: datetime.date) -> PoolFigures:
-        """Every level's figures, each from the entity whose books hold them."""
-        levels: PoolFigures = self._get(("figures", as_of),
-                                        lambda fed: rollup(fed, as_of)[0])
+        """Every level's figures, each from the entity whose books hold them (and, from
+        the same pass, the spending by day)."""
+        def compute(fed: Federation) -> PoolFigures:
+            outcomes = rollup_outcomes(fed, as_of, runner_for(fed))
+            self._cache.setdefault(("spending",), spending(outcomes))
+            return merged(fed, outcomes)[0]
+
+        levels: PoolFigures = self._get(("figures", as_of), compute)
         return levels
 
     def spending(self) -> Daily:
         """Purchases and salary by municipality and day, from each one's own books."""
         def compute(fed: Federation) -> Daily:
-            out: Daily = {}
-            for entity in fed.municipalities:
-                out.update(daily_spending(_entries(entity)))
-            return out
+            return spending(rollup_outcomes(fed, datetime.date.max, runner_for(fed)))
 
         daily: Daily = self._get(("spending",), compute)
         return daily
@@ -155,6 +158,19 @@ class Rollup:
 
         entries: list[Any] = self._get(("entries", municipality), compute)
         return entries
+
+
+# Up to this many entities are loaded in the Fava process itself: starting workers costs
+# more than loading a few small books.
+IN_PROCESS = 8
+
+
+def runner_for(federation: Federation) -> Runner:
+    """Local workers for a large federation, started clean ("spawn": Fava is threaded,
+    and a forked child could inherit a lock held by another thread); else none."""
+    if len(federation.entities) <= IN_PROCESS:
+        return Runner()
+    return Runner(default_workers(), context="spawn")
 
 
 def _entries(entity: Entity) -> list[Any]:

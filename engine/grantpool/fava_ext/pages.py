@@ -17,7 +17,6 @@ from typing import Any
 from beancount.core import data
 
 from grantpool.books import chart as acc
-from grantpool.books.roles import roles
 from grantpool.fava_ext.summary import pace, row_pace, split_returned, stops, totals
 from grantpool.fava_ext.texts import flow_order
 from grantpool.figures.levels import PoolFigures
@@ -89,22 +88,6 @@ def flow_edges(levels: PoolFigures, shown: set[str]) -> list[tuple[str, str, Dec
         edges += [(name, target, spent[target]) for target in sorted(spent, key=flow_order)
                   if spent[target] > 0]
     return edges
-
-
-def daily_spending(entries: list[data.Directive]) -> dict[str, dict[datetime.date, Decimal]]:
-    """Purchases and salary paid, by municipality and day: what the spending chart sums
-    (from one set of books, or each municipality's own in a roll-up)."""
-    role_map = roles(entries)
-    days: defaultdict[str, defaultdict[datetime.date, Decimal]] = defaultdict(
-        lambda: defaultdict(Decimal))
-    for entry in entries:
-        if isinstance(entry, data.Transaction) and entry.tags & {"purchase", "salary"}:
-            for posting in entry.postings:
-                role = role_map.get(posting.account)
-                if role and role.role in ("purchase", "salary_expense") and (
-                        role.municipality is not None) and posting.units is not None:
-                    days[role.municipality][entry.date] += posting.units.number or ZERO
-    return {name: dict(by_day) for name, by_day in days.items()}
 
 
 def monthly_series(daily: dict[str, dict[datetime.date, Decimal]], as_of: datetime.date,

@@ -10,6 +10,7 @@ the same path (a shared or cloned folder).  Results are small records
 from __future__ import annotations
 
 import datetime
+import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -35,8 +36,13 @@ def default_workers() -> int:
 
 @dataclass(frozen=True)
 class Runner:
+    """Where the work runs: *workers* local processes (started with the multiprocessing
+    *context*, e.g. "spawn" from a threaded server; default the platform's), or the Dask
+    *scheduler*."""
+
     workers: int = 1
     scheduler: str | None = None
+    context: str | None = None
 
     def run(self, work: Work, entities: Sequence[Entity], as_of: datetime.date,
             progress: Progress | None = None) -> list[Outcome]:
@@ -49,12 +55,14 @@ class Runner:
                 if progress:
                     progress.step()
             return out
-        return _on_pool(self.workers, work, entities, as_of, progress)
+        return _on_pool(self, work, entities, as_of, progress)
 
 
-def _on_pool(workers: int, work: Work, entities: Sequence[Entity], as_of: datetime.date,
+def _on_pool(runner: Runner, work: Work, entities: Sequence[Entity], as_of: datetime.date,
              progress: Progress | None) -> list[Outcome]:
-    with ProcessPoolExecutor(max_workers=min(workers, len(entities))) as pool:
+    context = multiprocessing.get_context(runner.context) if runner.context else None
+    with ProcessPoolExecutor(max_workers=min(runner.workers, len(entities)),
+                             mp_context=context) as pool:
         futures = [pool.submit(work, entity, as_of) for entity in entities]
         for _ in as_completed(futures):
             if progress:

@@ -33,6 +33,7 @@ from grantpool.federation.work import (
     unreadable_finding,
 )
 from grantpool.figures.levels import GrantFigures, PoolFigures
+from grantpool.figures.spending import Daily
 from grantpool.rules.pooldef import PoolDef
 
 __all__ = ["UNREADABLE", "check_federation", "reconcile_federation", "rollup",
@@ -141,8 +142,27 @@ def rollup(federation: Federation, as_of: datetime.date, runner: Runner = LOCAL,
     level from the pool's books, each grant and its citizens from the municipality's
     own.  Returns the figures, the pool, the citizen cap and the reasons any entity's
     books could not be read."""
-    outcomes = _run(federation, figures_entity, as_of, runner, progress)
-    merged = PoolFigures()
+    return merged(federation, rollup_outcomes(federation, as_of, runner, progress))
+
+
+def rollup_outcomes(federation: Federation, as_of: datetime.date, runner: Runner = LOCAL,
+                    progress: Progress | None = None) -> list[Outcome]:
+    """Each entity's figures (and spending by day), from its own books on a worker."""
+    return _run(federation, figures_entity, as_of, runner, progress)
+
+
+def spending(outcomes: list[Outcome]) -> Daily:
+    """Spending by municipality and day, from each municipality's own outcome."""
+    out: Daily = {}
+    for outcome in outcomes:
+        out.update(outcome.daily or {})
+    return out
+
+
+def merged(federation: Federation, outcomes: list[Outcome],
+           ) -> tuple[PoolFigures, PoolDef, Decimal | None, list[str]]:
+    """The roll-up of *outcomes* (``rollup``'s result)."""
+    result = PoolFigures()
     grants: dict[str, GrantFigures] = {}
     pool: PoolDef | None = None
     cap: Decimal | None = None
@@ -153,11 +173,11 @@ def rollup(federation: Federation, as_of: datetime.date, runner: Runner = LOCAL,
             continue
         pool, cap = pool or outcome.pool, cap if cap is not None else outcome.cap
         if outcome.entity.kind == "pool":
-            grants.update(merged.grants)
-            merged = outcome.figures
+            grants.update(result.grants)
+            result = outcome.figures
         grants.update(outcome.figures.grants)
     if pool is None:
         raise NotAFederation(f"{federation.root}: no entity's books could be read "
                              f"({'; '.join(unread) or 'none found'})")
-    merged.grants = grants
-    return merged, pool, cap, unread
+    result.grants = grants
+    return result, pool, cap, unread

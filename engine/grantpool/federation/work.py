@@ -22,6 +22,7 @@ from grantpool.federation.layout import Entity
 from grantpool.federation.pairing import Half, halves
 from grantpool.figures.levels import PoolFigures, figures
 from grantpool.figures.render import citizen_cap
+from grantpool.figures.spending import Daily, daily_spending
 from grantpool.rules.pooldef import PoolDef
 
 UNREADABLE = "books-unreadable"
@@ -41,6 +42,7 @@ class Outcome:
     tree: Node | None = None  # reconcile
     figures: PoolFigures | None = None  # report
     cap: Decimal | None = None  # report: the citizen cap of the rules
+    daily: Daily | None = None  # report: spending by municipality and day (the chart's)
 
 
 def unreadable_finding(entity: Entity, why: str) -> Finding:
@@ -90,4 +92,4 @@ def figures_entity(entity: Entity, as_of: datetime.date) -> Outcome:
     if isinstance(books, Outcome):
         return books
     return Outcome(entity, pool=books.rules.pool, figures=figures(books.entries, as_of),
-                   cap=citizen_cap(books.rules))
+                   cap=citizen_cap(books.rules), daily=daily_spending(books.entries))
