@@ -4,24 +4,17 @@ XLSX, from its own books (on a federation, only its books are loaded)."""
 from __future__ import annotations
 
 import datetime
-import sys
 from pathlib import Path
 
 import click
 
 from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, open_books
+from grantpool.cli.oneline import fail
 from grantpool.federation.discover import NotAFederation
 from grantpool.federation.discover import find as federation_of
 from grantpool.federation.transfers import slug
 from grantpool.figures.render import citizen_cap
-from grantpool.privacy.cpr import redact
-
-
-def fail(message: str) -> None:
-    """One line on stderr (a CPR-looking number removed), exit 2."""
-    click.echo(f"grantpool: {redact(message)}", err=True)
-    sys.exit(2)
 
 
 @click.command("accounts")

@@ -14,6 +14,7 @@ from grantpool.books import chart as acc
 from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules
 from grantpool.books.writing import WriteRefused
+from grantpool.cli.oneline import fail
 from grantpool.entry.allocate import Allocation, load_applications
 from grantpool.entry.allocate_books import record_allocation
 from grantpool.entry.entries import EntryError
@@ -35,11 +36,6 @@ from grantpool.rules.shipped import UnknownPool, load_named
 from grantpool.rules.yamlsrc import location
 
 
-def _fail(message: str) -> None:
-    click.echo(f"grantpool: {message}", err=True)
-    raise SystemExit(2)
-
-
 @click.command("init")
 @click.option("--rules", type=click.Path(path_type=Path), default=Path("dk2017"),
               show_default=True,
@@ -55,13 +51,13 @@ def init_command(rules: Path, out: Path) -> None:
     try:
         ruleset, shipped = load_named(rules)
     except UnknownPool as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     rules = Path(ruleset.filename)
     books = f"{POOL_DIR}/{BOOKS}"
     written = [MAIN, f"{POOL_DIR}/{MAIN}", books, *(["rules.yaml"] if shipped else [])]
     if there := [name for name in written if (out / name).exists()]:
-        _fail(f"{out / there[0]} exists; init makes new books only (in a new folder)")
+        fail(f"{out / there[0]} exists; init makes new books only (in a new folder)")
     pool = ruleset.pool
     header = "Made by `grantpool init`; entries are added by grantpool's commands."
     declared = "rules.yaml" if shipped else os.path.relpath(rules.resolve(), out.resolve())
@@ -108,12 +104,12 @@ def allocate_command(applications: Path, ledger: Path, day: datetime.datetime | 
     the pool's halves in the pool's books."""
     federation = find(ledger)
     if federation is None:
-        _fail(f"{ledger}: not a federation's books (a main.beancount with pool/main.beancount "
+        fail(f"{ledger}: not a federation's books (a main.beancount with pool/main.beancount "
               f"beside it); make new books with `grantpool init`")
         return
     apps, errors = load_applications(applications)
     if errors:
-        _fail("; ".join(f"{location(e.source)}: {e.message}" for e in errors))
+        fail("; ".join(f"{location(e.source)}: {e.message}" for e in errors))
     award = day.date() if day else datetime.date.today()
     try:
         done = record_allocation(federation, apps, award, datetime.date.today(), dry_run,
@@ -124,7 +120,7 @@ def allocate_command(applications: Path, ledger: Path, day: datetime.datetime | 
             click.echo(f"  {finding.to_text()}", err=True)
         raise SystemExit(1) from exc
     except (CannotLoad, NoRules, EntryError, WriteRefused) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     for warning in done.verdict.warnings:
         click.echo(f"warning: {warning.to_text()}", err=True)

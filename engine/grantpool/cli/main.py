@@ -22,7 +22,7 @@ from grantpool.cli.allocate import allocate_command, init_command
 from grantpool.cli.bank import import_command
 from grantpool.cli.deploy import deploy_files_command
 from grantpool.cli.entry import COMMANDS as ENTRY_COMMANDS
-from grantpool.cli.oneline import OneLineGroup
+from grantpool.cli.oneline import OneLineGroup, fail
 from grantpool.cli.parallel import parallel_options, progress, runner
 from grantpool.cli.sample import sample_group
 from grantpool.cli.scheduled import scheduled_command
@@ -43,18 +43,11 @@ from grantpool.rules.shipped import UnknownPool, load_named
 
 DEFAULT_LEDGER = Path("ledger/main.beancount")
 DEFAULT_RULES = Path("dk2017")
-EXIT_FINDINGS, EXIT_CANNOT_RUN = 1, 2
+EXIT_FINDINGS = 1
 
 ledger_argument = click.argument(
     "ledger", type=click.Path(path_type=Path), default=DEFAULT_LEDGER, required=False
 )
-
-
-def fail(message: str) -> None:
-    """Print a one-line reason on stderr and exit 2 (could not run); a CPR-looking
-    number in it (the user's input, repeated) is removed."""
-    click.echo(f"grantpool: {redact(message)}", err=True)
-    sys.exit(EXIT_CANNOT_RUN)
 
 
 @click.group(cls=OneLineGroup)

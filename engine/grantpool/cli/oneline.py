@@ -15,6 +15,13 @@ import click
 from grantpool.privacy.cpr import redact
 
 
+def fail(message: str, code: int = 2) -> NoReturn:
+    """One line on stderr, ``grantpool: <message>`` (a CPR-looking number in it, the
+    user's input repeated, removed), then exit *code* (2: could not run)."""
+    click.echo(f"grantpool: {redact(message)}", err=True)
+    sys.exit(code)
+
+
 class OneLineGroup(click.Group):
     """A click group whose usage errors are one line naming the option, exit 2."""
 

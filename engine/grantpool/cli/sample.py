@@ -4,7 +4,6 @@ WORKPAPER.xlsx`` writes what the auditor found into the books."""
 from __future__ import annotations
 
 import datetime
-import sys
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -20,20 +19,15 @@ from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, open_books
 from grantpool.books.writing import WriteRefused
 from grantpool.cli.entry import amount_type
+from grantpool.cli.oneline import fail
 from grantpool.entry import route
 from grantpool.entry.entries import Books, EntryError
 from grantpool.entry.gitlog import GitError, check_officer
 from grantpool.entry.guard import Refused, record_entry
 from grantpool.generate.books import slug
-from grantpool.privacy.cpr import redact
 from grantpool.rules.kinds.voucher import DEVIATION_TEXT
 
 DEFAULT_LEDGER = Path("ledger/main.beancount")
-
-
-def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"grantpool: {redact(message)}", err=True)
-    sys.exit(code)
 
 
 class SampleGroup(click.Group):
@@ -79,7 +73,7 @@ def draw_command(entity: str, ledger: Path, year: int | None, whole: bool, size:
     books given (--ledger), as ``sample record`` reads them.  A working paper that exists
     is never overwritten."""
     if (year is None) == (not whole):
-        _fail("give exactly one of --year YYYY or --period")
+        fail("give exactly one of --year YYYY or --period")
     stem = f"sample-{slug(entity)}-{year if year is not None else 'period'}-{method}-seed{seed}"
     try:
         refuse_existing(out, stem)
@@ -87,7 +81,7 @@ def draw_command(entity: str, ledger: Path, year: int | None, whole: bool, size:
         Books(books.entries, books.rules.pool).municipality_file(entity)
         period = period_of(books.rules.pool, year)
     except (CannotLoad, NoRules, EntryError, ValueError) as exc:  # WorkpaperError too
-        _fail(str(exc))
+        fail(str(exc))
         return
     root = route.folder_of(ledger)
     sample = draw(population(books.entries, entity, period, root), size, seed, method, key_over)
@@ -95,7 +89,7 @@ def draw_command(entity: str, ledger: Path, year: int | None, whole: bool, size:
     try:
         written = write(sample, drawn, root, out, stem)
     except WorkpaperError as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     for path in written:
         click.echo(f"wrote {path}")
@@ -127,13 +121,13 @@ def record_command(workpaper: Path, ledger: Path, auditor: str,
                             datetime.date.today(), dry_run,
                             expected=lambda f: DEVIATION_TEXT in f.message)
     except GitError:
-        _fail('--auditor must be "Name <email>" (letters, spaces, . \' -; one address)')
+        fail('--auditor must be "Name <email>" (letters, spaces, . \' -; one address)')
         return
     except (WorkpaperError, CannotLoad, NoRules, EntryError, WriteRefused) as exc:
-        _fail(str(exc))
+        fail(str(exc))
         return
     except Refused as exc:
-        _fail("; ".join(f.to_text() for f in exc.findings), 1)
+        fail("; ".join(f.to_text() for f in exc.findings), 1)
         return
     if dry_run:
         click.echo(f"would write to {done.draft.target}:\n\n{done.text}")

@@ -11,7 +11,6 @@ between them.
 from __future__ import annotations
 
 import datetime
-import sys
 from pathlib import Path
 
 import click
@@ -20,14 +19,9 @@ from grantpool.audit.check import BadRules
 from grantpool.audit.check import check as run_check
 from grantpool.audit.findings import Report
 from grantpool.books.loading import CannotLoad
+from grantpool.cli.oneline import fail
 from grantpool.federation.discover import NotAFederation, find, load_federation
 from grantpool.federation.run import check_federation
-from grantpool.privacy.cpr import redact
-
-
-def fail(message: str) -> None:
-    click.echo(f"grantpool: {redact(message)}", err=True)
-    sys.exit(2)
 
 
 def checked(ledger: Path, as_of: datetime.date) -> tuple[Report, list[Path]]:

@@ -11,10 +11,10 @@ import click
 from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, open_books
 from grantpool.books.writing import WriteRefused
+from grantpool.cli.oneline import fail
 from grantpool.entry import route
 from grantpool.entry.gitlog import GitError, git_commit_step
 from grantpool.entry.guard import AfterWrite, Refused, record_entry
-from grantpool.privacy.cpr import redact
 from grantpool.vouchers import state
 from grantpool.vouchers.prune import (
     Expired,
@@ -29,11 +29,6 @@ from grantpool.vouchers.store import VoucherError
 DEFAULT_LEDGER = Path("ledger/main.beancount")
 ledger_argument = click.argument("ledger", type=click.Path(path_type=Path),
                                  default=DEFAULT_LEDGER, required=False)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    click.echo(f"grantpool: {redact(message)}", err=True)
-    sys.exit(code)
 
 
 @click.group("vouchers")
@@ -60,7 +55,7 @@ def verify_command(ledger: Path) -> None:
         try:
             books = open_books(main, datetime.date.today())
         except (CannotLoad, NoRules) as exc:
-            _fail(str(exc))
+            fail(str(exc))
             return
         pruned = state.pruned_names(books.entries)
         here = list(state.vouchers(books.entries))
@@ -95,7 +90,7 @@ def prune_command(ledger: Path, as_of: datetime.datetime, dry_run: bool, git_com
         for main in books_of(ledger):
             books = open_books(main, datetime.date.today())
             if books.rules.pool.retention is None:
-                _fail(f"{books.rules.filename}: the pool section sets no retention; add "
+                fail(f"{books.rules.filename}: the pool section sets no retention; add "
                       f"retention: {{years: 5}} to prune vouchers")
             files = sorted({e.entry_file for e in expired(books.entries, books.rules.pool,
                                                           day)})
@@ -104,9 +99,9 @@ def prune_command(ledger: Path, as_of: datetime.datetime, dry_run: bool, git_com
                 _prune_file(main, target, day, dry_run, after)
             targets += files
     except (CannotLoad, NoRules, WriteRefused, GitError, VoucherError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except Refused as exc:
-        _fail("; ".join(f.to_text() for f in exc.findings), 1)
+        fail("; ".join(f.to_text() for f in exc.findings), 1)
     if not targets:
         click.echo(f"nothing to prune: no voucher's retention ended before {day}")
 
