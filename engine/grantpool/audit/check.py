@@ -14,8 +14,6 @@ from typing import Any
 from grantpool import plugin
 from grantpool.audit.findings import Finding, Report, from_error
 from grantpool.books.loading import load
-from grantpool.books.opening import NoRules, open_books
-from grantpool.rules.spec import RuleSet
 
 
 class BadRules(Exception):
@@ -52,12 +50,3 @@ def findings_of(errors: list[Any]) -> list[Finding]:
     if bad_rules:
         raise BadRules(bad_rules)
     return findings
-
-
-def load_checked(ledger: Path, as_of: datetime.date) -> tuple[list[Any], list[Any], RuleSet]:
-    """One load of *ledger* with its rules run as of *as_of*: entries, errors, rules."""
-    try:
-        books = open_books(ledger, as_of)
-    except NoRules as exc:
-        raise BadRules([Finding("rules-file", "error", str(exc), str(ledger), 0)]) from exc
-    return books.entries, books.errors, books.rules

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from dataclasses import replace
 
 from grantpool.audit.findings import Finding
 from grantpool.books.loading import CannotLoad
@@ -21,6 +22,7 @@ from grantpool.federation.discover import Federation
 from grantpool.federation.layout import Entity
 from grantpool.federation.pairing import Half, halves
 from grantpool.federation.run import UNREADABLE, transfer_problems
+from grantpool.federation.work import unreadable_finding
 from grantpool.scheduled.config import Thresholds
 from grantpool.scheduled.judging import judge
 from grantpool.scheduled.outcome import DIGITS, Noticed, Outcome, one_line
@@ -74,9 +76,7 @@ def listed(names: list[str]) -> str:
 def unreadable(entity: Entity, why: str, today: datetime.date) -> Noticed:
     """An entity's books that could not be loaded, as an error finding of that entity;
     keyed by the entity and the reason (not the day), so it is mailed once."""
-    finding = Finding(UNREADABLE, "error", f"the books of {label(entity)} could not be "
-                      f"checked, so none of their findings is known: {why}",
-                      str(entity.main), 0, today)
+    finding = replace(unreadable_finding(entity, why), date=today)
     shape = hashlib.sha256(DIGITS.sub("#", why).encode()).hexdigest()[:12]
     return Noticed(finding, owner(entity), f"{UNREADABLE}|{entity.kind}|{entity.name}|{shape}")
 
