@@ -162,3 +162,12 @@ def test_parallel__workers_started_clean_give_the_same_roll_up() -> None:
     spawned = rollup_outcomes(federation, day, Runner(2, context="spawn"))
     assert merged(federation, spawned)[0] == merged(federation, here)[0]
     assert spending(spawned) == spending(here) and len(spending(here)) == 4
+
+
+def test_parallel__bad_workers_or_scheduler_are_one_line_exit_2_no_cpr_repeated() -> None:
+    code, out, err = run("check", str(EXAMPLE), "--workers", "0")
+    assert code == 2 and out == "" and err.count("\n") == 1 and "--workers" in err
+    code, out, err = run("report", str(EXAMPLE), "--level", "pool", "--scheduler",
+                         "tcp://010190-1234:9")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert "010190" not in err and "--scheduler" in err
