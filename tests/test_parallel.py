@@ -12,6 +12,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import distributed  # a test dependency ([test] extra): never skipped
 import pytest
 from click.testing import CliRunner
 
@@ -34,7 +35,6 @@ def run(*args: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
     """A real Dask LocalCluster of two worker processes; its scheduler's address."""
-    distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as local:
         yield local.scheduler_address
