@@ -27,6 +27,7 @@ from grantpool.cli.parallel import parallel_options, progress, runner
 from grantpool.cli.sample import sample_group
 from grantpool.cli.scheduled import scheduled_command
 from grantpool.cli.serve import serve_command
+from grantpool.cli.users import user_group
 from grantpool.cli.vouchers import vouchers_group
 from grantpool.federation.discover import NotAFederation
 from grantpool.federation.discover import find as federation_of
@@ -204,6 +205,7 @@ main.add_command(scheduled_command)
 main.add_command(deploy_files_command)
 main.add_command(vouchers_group)
 main.add_command(sample_group)
+main.add_command(user_group)
 
 
 if __name__ == "__main__":
