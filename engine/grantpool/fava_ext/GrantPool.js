@@ -26,8 +26,8 @@ function readVoucher(file) {
   });
 }
 
-async function submitPurchase(form) {
-  const result = form.querySelector(".gp-result");
+// The form's fields as one JSON body: a voucher file as base64 in it.
+async function formBody(form) {
   const data = new FormData(form);
   const file = data.get("voucher");
   data.delete("voucher");
@@ -38,32 +38,72 @@ async function submitPurchase(form) {
   }
   body.citizen = form.dataset.citizen;
   body.lang = form.dataset.lang;
+  return body;
+}
+
+// Post the form to its endpoint with our header and the session's CSRF token; show the
+// answer, and after a recorded entry show the page again with it marked (*param*).
+async function submit(form, endpoint, param) {
+  const result = form.querySelector(".gp-result");
   const response = await fetch(form.dataset.endpoint, {
     method: "POST",
-    headers: { "Content-Type": "application/json", "X-Grantpool": "purchase" },
-    body: JSON.stringify(body),
+    headers: {
+      "Content-Type": "application/json",
+      "X-Grantpool": endpoint,
+      "X-CSRF-Token": form.dataset.csrf ?? "",
+    },
+    body: JSON.stringify(await formBody(form)),
   });
-  const answer = await response.json();
-  const lines = [answer.message, ...answer.findings.map((f) => `${f.severity} [${f.rule}] ${f.message}`)];
+  let answer;
+  try {
+    answer = await response.json();
+  } catch {
+    answer = { ok: false, message: `${response.status} ${response.statusText}`, findings: [] };
+  }
+  const findings = answer.findings ?? [];
+  const lines = [answer.message, ...findings.map((f) => `${f.severity} [${f.rule}] ${f.message}`)];
   result.textContent = lines.join(" · ");
   result.className = `gp-result ${answer.ok ? "" : "gp-error"}`;
   if (answer.ok) {
-    // Show the page again with the confirmation and the new statement line marked.
     const url = new URL(window.location.href);
-    url.searchParams.set("recorded", answer.recorded);
+    url.searchParams.delete("recorded");
+    url.searchParams.delete("entered");
+    url.searchParams.set(param, answer[param]);
     window.location.assign(url.toString());
   }
 }
 
+// The entry form shows (and sends) only the fields its kind takes.
+function showFields(form) {
+  const kind = form.elements.kind.value;
+  form.querySelectorAll("label[data-kinds]").forEach((label) => {
+    const used = label.dataset.kinds.split(" ").includes(kind);
+    label.hidden = !used;
+    label.querySelectorAll("input, select").forEach((field) => {
+      field.disabled = !used;
+      field.required = (label.dataset.required ?? "").split(" ").includes(kind);
+    });
+  });
+}
+
+function attach(selector, endpoint, param) {
+  document.querySelectorAll(selector).forEach((form) => {
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submit(form, endpoint, param);
+    });
+    if (form.elements.kind) {
+      form.elements.kind.addEventListener("change", () => showFields(form));
+      showFields(form);
+    }
+    form.dataset.ready = "1";
+  });
+}
+
 export default {
   onExtensionPageLoad() {
-    document.querySelectorAll("form.gp-purchase").forEach((form) => {
-      form.addEventListener("submit", (event) => {
-        event.preventDefault();
-        submitPurchase(form);
-      });
-      form.dataset.ready = "1";
-    });
+    attach("form.gp-purchase", "purchase", "recorded");
+    attach("form.gp-entry", "entry", "entered");
     document.querySelectorAll("table.gp-sortable").forEach((table) => {
       table.querySelectorAll("th[data-sort]").forEach((th, column) => {
         th.addEventListener("click", () => {

@@ -11,9 +11,10 @@ figure the page sums).  On a federation's ledgers (``federated``) a municipality
 own shows that municipality, the pool's own rolls up every entity's books, and the
 drill-downs open the ledger holding the postings (``drills``).  The page reads in
 the pool's language (``language:`` in the rules file) unless ``?lang=da|en`` asks
-another; its words come from the catalogue in ``grantpool.i18n`` (``texts``).  This
-class only adapts Fava's request to the pure functions in ``pages``, ``summary`` and
-``statement``.
+another; its words come from the catalogue in ``grantpool.i18n`` (``texts``).  The
+citizen page's forms write through the endpoints ``WRITE_ENDPOINTS`` (``writes``: who
+may; ``form``, ``entryform``: the checked entries).  This class only adapts Fava's
+request to the pure functions in ``pages``, ``summary`` and ``statement``.
 """
 
 from __future__ import annotations
@@ -26,12 +27,13 @@ from typing import Any
 
 from fava.core.filters import FilterError
 from fava.ext import FavaExtensionBase, extension_endpoint
-from flask import Response, current_app, g, jsonify, request
+from flask import Response, current_app, g, request
 from markupsafe import Markup
 
 from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, declared_rules
-from grantpool.fava_ext import drills, federated, form, pages, statement, svg
+from grantpool.fava_ext import drills, federated, pages, statement, svg, writes
+from grantpool.fava_ext.entryform import KINDS
 from grantpool.fava_ext.federated import Place
 from grantpool.fava_ext.summary import row_pace, stops
 from grantpool.fava_ext.texts import Texts, texts
@@ -46,6 +48,10 @@ from grantpool.privacy.cpr import looks_like_cpr, redact
 from grantpool.rules import engine
 from grantpool.rules.spec import RuleSet
 from grantpool.rules.yamlsrc import location
+from grantpool.web.context import csrf_token, signed_in
+
+# The extension's endpoints that write (POST): the only non-GET requests served.
+WRITE_ENDPOINTS = ("purchase", "entry")
 
 
 class GrantPool(FavaExtensionBase):
@@ -137,7 +143,8 @@ class GrantPool(FavaExtensionBase):
                                 "problem": why, "findings_count": self._count(),
                                 "tx": tx, "t": tx.t, "lang": tx.lang,
                                 "lang_arg": tx.lang if asked == tx.lang else None,
-                                "name": _shown_name(name), "entity": place.kind if place else None}
+                                "name": _shown_name(name), "entity": place.kind if place else None,
+                                "may_write": writes.may_write(signed_in(), place)}
         if ruleset is None:
             return {**base, "page": "problem"}
         try:
@@ -205,8 +212,10 @@ class GrantPool(FavaExtensionBase):
                                                           view.as_of))
         stopped = stops(found[0].events, view.as_of)
         recorded = statement.recorded(request.args.get("recorded", ""), lines)
+        done = statement.entered(request.args.get("entered", ""), lines, stopped, KINDS)
         return {**base, "row": rows[0], "name": name, "lines": lines, "stops": stopped,
                 "rows": statement.with_stops(lines, stopped), "recorded": recorded,
+                "entered": done, "kinds": KINDS,
                 "pace": row_pace(rows[0], view.as_of),
                 "categories": statement.by_category(lines),
                 "timeline": Markup(svg.timeline(lines, rows[0], ruleset.pool.currency,
@@ -221,25 +230,20 @@ class GrantPool(FavaExtensionBase):
     @extension_endpoint("purchase", ["POST"])  # type: ignore[arg-type, untyped-decorator]
     def purchase(self) -> Response:
         """Record a purchase from the citizen page's form, checked like the command."""
-        if request.headers.get("X-Grantpool") != "purchase":
-            return jsonify({"ok": False, "message": "missing X-Grantpool header"}), 403  # type: ignore[return-value]
-        if self.where().rollup is not None:  # the pool's own books hold no citizen
-            return jsonify({"ok": False, "message": "record it in the municipality's books"}), 403  # type: ignore[return-value]
-        ruleset, why = self.rules()
-        if ruleset is None:
-            return jsonify({"ok": False, "message": why}), 400  # type: ignore[return-value]
-        body = request.get_json(silent=True)
-        asked = body.get("lang") if isinstance(body, dict) else None
-        status, answer = form.record_purchase(Path(self.ledger.beancount_file_path), body,
-                                              texts(language(asked)).t)
-        if answer.get("ok"):
-            self.ledger.load_file()  # the page shown next holds the new line at once
-        return jsonify(answer), status  # type: ignore[return-value]
+        return writes.respond("purchase", self.where(), self.ledger, self.rules)
+
+    @extension_endpoint("entry", ["POST"])  # type: ignore[arg-type, untyped-decorator]
+    def entry(self) -> Response:
+        """Record a budget, commitment, return, moved_out or excluded (``entryform``)."""
+        return writes.respond("entry", self.where(), self.ledger, self.rules)
 
     def writable(self) -> bool:
-        """Whether the citizen page offers the purchase form: Fava may write, and these
-        books hold the citizens (the pool's own books do not)."""
-        return not form.read_only(current_app) and self.where().rollup is None
+        """Whether the citizen page offers its forms (``writes.writable``)."""
+        return writes.writable(current_app, self.where())
+
+    def csrf_token(self) -> str:
+        """The session's CSRF token the forms send back (``X-CSRF-Token``); '' unsigned."""
+        return csrf_token()
 
     def _count(self) -> int:
         return sum(1 for e in self.ledger.errors if getattr(e, "rule", None))

@@ -110,6 +110,33 @@ def recorded(param: str, lines: list[Line]) -> Recorded | None:
     return Recorded(when, paid, category, fits[-1] if fits else None)
 
 
+@dataclass(frozen=True)
+class Entered:
+    """An entry just recorded through the other form (``entryform``): its kind, its day,
+    and whether the statement shows it (its line, or the day its budget stopped)."""
+
+    kind: str
+    date: datetime.date
+    line: Line | None
+    shown: bool
+
+
+def entered(param: str, lines: list[Line], stops: list[tuple[datetime.date, str]],
+            kinds: tuple[str, ...]) -> Entered | None:
+    """What the page's ``entered=<kind>,<date>`` parameter names (a kind of *kinds*),
+    with the last statement line of that kind and day, or the stop of that day."""
+    kind, _, day = param.partition(",")
+    try:
+        when = datetime.date.fromisoformat(day)
+    except ValueError:
+        return None
+    if kind not in kinds:
+        return None
+    fits = [line for line in lines if line.kind == kind and line.date == when]
+    line = fits[-1] if fits else None
+    return Entered(kind, when, line, line is not None or (when, kind) in stops)
+
+
 def by_category(lines: list[Line]) -> list[tuple[str, Decimal, int]]:
     """(category, amount, purchases), largest first."""
     totals: defaultdict[str, Decimal] = defaultdict(Decimal)

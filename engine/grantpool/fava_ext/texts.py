@@ -26,6 +26,9 @@ KIND = {
     "purchase": N_("purchase"), "return": N_("returned to the grant"),
     "budget-change": N_("budget changed"),
 }
+ENTRY = {"budget": N_("Budget granted or raised"), "commitment": N_("Commitment"),
+         "return": N_("Return what is left to the grant"), "moved_out": N_("Moved out"),
+         "excluded": N_("Excluded")}
 EVENT = {"moved_out": N_("Moved out"), "excluded": N_("Excluded")}
 PACE = {"fast": N_("spending ahead of time"), "slow": N_("spending behind time"),
         "even": N_("spending in step with time")}
@@ -71,6 +74,10 @@ class Texts:
 
     def event(self, kind: str) -> str:
         return self.t(EVENT.get(kind, kind))
+
+    def entry(self, kind: str) -> str:
+        """An entry the citizen page's other form records (``entryform.KINDS``)."""
+        return self.t(ENTRY.get(kind, kind))
 
     def pace(self, judgement: str) -> str:
         return self.t(PACE[judgement])
