@@ -43,7 +43,8 @@ def test_install__every_package_of_the_source_is_listed_for_the_wheel() -> None:
 
 def test_install__the_wheel_holds_templates_js_pools_and_deploy_files() -> None:
     for name in ("fava_ext/templates/GrantPool.html", "fava_ext/GrantPool.js", "py.typed",
-                 "deploy/schedule.yaml", "deploy/grantpool-scheduled.service", "deploy/crontab"):
+                 "deploy/schedule.yaml", "deploy/grantpool-scheduled.service", "deploy/crontab",
+                 "deploy/grantpool-serve.service", "deploy/nginx-grantpool.conf"):
         assert (INSTALLED / name).is_file(), name
     assert shipped_ids() == sorted(p.stem for p in (REPO / "rules").glob("*.yaml"))
     for pool in shipped_ids():

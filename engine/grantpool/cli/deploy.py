@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import click
@@ -10,22 +11,24 @@ import click
 from grantpool.generate.writer import write_atomic
 
 DEPLOY_FILES = ("schedule.yaml", "grantpool-scheduled.service", "grantpool-scheduled.timer",
-                "crontab")
+                "crontab", "grantpool-serve.service", "nginx-grantpool.conf")
 SHIPPED_LEDGER_LINE = "ledger: ../ledger/main.beancount"
 SHIPPED_LEDGER_ARGUMENT = " scheduled ledger/main.beancount "
-SHIPPED_BOOKS_FOLDER = "ReadWritePaths=/srv/grantpool/ledger "
+SHIPPED_SERVED_ARGUMENT = " serve /srv/grantpool/ledger/main.beancount "
+SHIPPED_BOOKS_FOLDER = re.compile(r"^ReadWritePaths=/srv/grantpool/ledger(?=\s)", re.MULTILINE)
 
 
 def for_ledger(name: str, text: str, ledger: Path, out: Path) -> str:
     """*text* of the deployment file *name* pointed at the books' main file *ledger*:
-    ``schedule.yaml`` relative to itself, the unit and the crontab line absolutely
-    (and the unit may write the books' folder)."""
+    ``schedule.yaml`` relative to itself, the units and the crontab line absolutely
+    (and the units may write the books' folder); the nginx site names no books."""
     where = ledger.resolve()
     if name == "schedule.yaml":
         return text.replace(SHIPPED_LEDGER_LINE,
                             f"ledger: {os.path.relpath(where, out.resolve())}")
     text = text.replace(SHIPPED_LEDGER_ARGUMENT, f" scheduled {where} ")
-    return text.replace(SHIPPED_BOOKS_FOLDER, f"ReadWritePaths={where.parent} ")
+    text = text.replace(SHIPPED_SERVED_ARGUMENT, f" serve {where} ")
+    return SHIPPED_BOOKS_FOLDER.sub(lambda _: f"ReadWritePaths={where.parent}", text)
 
 
 def shipped_folder() -> Path:
@@ -40,9 +43,9 @@ def shipped_folder() -> Path:
 @click.argument("out", type=click.Path(path_type=Path))
 @click.option("--ledger", type=click.Path(path_type=Path), default=None,
               help="The books' main file: written into schedule.yaml (relative to OUT), the "
-                   "systemd unit and the crontab line (absolute).")
+                   "systemd units and the crontab line (absolute).")
 def deploy_files_command(out: Path, ledger: Path | None) -> None:
-    """Write the example schedule, systemd units and crontab line into OUT."""
+    """Write the example schedule, systemd units, crontab line and nginx site into OUT."""
     taken = [name for name in DEPLOY_FILES if (out / name).exists()]
     if taken:
         click.echo(f"grantpool: {out / taken[0]} exists; deploy-files writes new files only",
