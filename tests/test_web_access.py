@@ -287,3 +287,12 @@ def test_signin__json_of_the_ledger_list_keeps_to_the_users_scope(client: Any) -
     sign_in(client, "kolding-revisor")
     body = client.get(f"/{KOLDING}{PAGE}").get_data(as_text=True)
     assert json.dumps("Aarhus")[1:-1] not in body.split('id="ledger-data"')[1].split("</script>")[0]
+
+
+def test_signin__the_grant_pool_page_names_the_user_and_signs_them_out(client: Any) -> None:
+    sign_in(client, "aarhus-officer")
+    page = client.get(f"/{AARHUS}{PAGE}?lang=da").get_data(as_text=True)
+    assert "Logget ind som aarhus-officer" in page and ">Log ud</button>" in page
+    form = page.split('class="gp-signout"')[1].split("</form>")[0]
+    assert client.post("/signout", data={"csrf_token": csrf_of(form)}).status_code == 302
+    assert client.get(f"/{AARHUS}{PAGE}").status_code == 302

@@ -144,7 +144,9 @@ class GrantPool(FavaExtensionBase):
                                 "tx": tx, "t": tx.t, "lang": tx.lang,
                                 "lang_arg": tx.lang if asked == tx.lang else None,
                                 "name": _shown_name(name), "entity": place.kind if place else None,
-                                "may_write": writes.may_write(signed_in(), place)}
+                                "may_write": writes.may_write(signed_in(), place),
+                                "user": user.name if (user := signed_in()) else None,
+                                "signout": f"{request.script_root}/signout"}
         if ruleset is None:
             return {**base, "page": "problem"}
         try:
