@@ -386,7 +386,7 @@ def test_deploy__behind_the_nginx_site_a_user_signs_in_over_tls(
         assert signed.status == 302 and signed.headers["Location"] == "/"
         cookie = signed.headers["Set-Cookie"].split(";", 1)[0]
         home, _ = ask(https, "GET", "/", Cookie=cookie)
-        assert home.headers["Location"].endswith("/grant-pool-dk2017/")
+        assert home.headers["Location"].endswith("/grant-pool-dk2017/extension/GrantPool/")
         pool, text = ask(https, "GET", "/grant-pool-dk2017-pool/extension/GrantPool/",
                          Cookie=cookie)
         assert pool.status == 200 and 'data-page="pool"' in text

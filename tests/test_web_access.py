@@ -24,6 +24,7 @@ from tests.webtools import (
     AARHUS,
     CONSOLIDATED,
     KOLDING,
+    PASSWORD,
     POOL,
     SLUGS,
     books_digest,
@@ -90,7 +91,7 @@ def test_signin__officer_lands_on_own_books_and_sees_only_them(client: Any) -> N
     answer = sign_in(client, "aarhus-officer")
     assert answer.status_code == 302
     home = client.get("/")
-    assert home.headers["Location"].endswith(f"/{AARHUS}/")
+    assert home.headers["Location"].endswith(f"/{AARHUS}{PAGE}")  # the Grant pool page
     assert client.get(f"/{AARHUS}{PAGE}").status_code == 200
     assert other_ledgers(client, AARHUS) == []  # the switcher names no other entity
     for slug in (KOLDING, POOL, CONSOLIDATED, "no-such-books"):
@@ -115,7 +116,7 @@ def test_signin__ministry_reads_every_ledger_and_the_switcher_lists_them(client:
 
 def test_signin__auditor_with_a_list_reads_only_those_entities(client: Any) -> None:
     sign_in(client, "kolding-revisor")
-    assert client.get("/").headers["Location"].endswith(f"/{KOLDING}/")
+    assert client.get("/").headers["Location"].endswith(f"/{KOLDING}{PAGE}")
     assert client.get(f"/{KOLDING}/download-journal/").status_code == 200
     for slug in (AARHUS, POOL, CONSOLIDATED):
         assert client.get(f"/{slug}/download-journal/").status_code == 403
@@ -164,12 +165,59 @@ def test_signin__a_foreign_host_is_refused_before_anything(client: Any) -> None:
     assert client.get(f"/{POOL}{PAGE}", headers={"Host": "localhost:5000"}).status_code == 200
 
 
-def test_signin__next_never_leads_off_the_server(client: Any) -> None:
+@pytest.mark.parametrize("asked", ["//evil.example/x", "/\t/evil.example/", "/\r/x",
+                                   "/\\evil.example", "https://evil.example/", "/ /x"])
+def test_signin__next_never_leads_off_the_server(client: Any, asked: str) -> None:
     token = csrf_of(client.get("/signin").get_data(as_text=True))
-    answer = client.post("/signin", data={"user": "minister", "password": "correct horse "
-                                          "battery staple", "csrf_token": token,
-                                          "next": "//evil.example/x"})
+    answer = client.post("/signin", data={"user": "minister", "password": PASSWORD,
+                                          "csrf_token": token, "next": asked})
     assert answer.status_code == 302 and answer.headers["Location"] == "/"
+
+
+def test_signin__next_leads_back_to_the_page_asked_for(client: Any) -> None:
+    token = csrf_of(client.get("/signin").get_data(as_text=True))
+    asked = "/grant-pool-dk2017-halsnæs/extension/GrantPool/?page=municipality&name=Halsnæs"
+    answer = client.post("/signin", data={"user": "minister", "password": PASSWORD,
+                                          "csrf_token": token, "next": asked})
+    assert answer.status_code == 302
+    assert client.get(answer.headers["Location"]).status_code == 200
+
+
+def test_signin__a_visit_without_the_cookie_never_replaces_it(client: Any) -> None:
+    """A link followed from another site arrives without the SameSite=Strict cookie: the
+    answer must not set a new session cookie over the signed-in one."""
+    sign_in(client, "minister")
+    stranger = client.application.test_client()  # no cookies, as a cross-site visit
+    for path in (f"/{POOL}{PAGE}", "/signin?next=/x", f"/{POOL}/api/ledger_data"):
+        answer = stranger.get(path)
+        assert all(not c.startswith("grantpool_session=")
+                   for c in answer.headers.getlist("Set-Cookie")), path
+    assert "Fortsæt / Continue" in stranger.get("/signin?next=/x").get_data(as_text=True)
+
+
+def test_signin__a_query_may_not_open_files_on_the_server(client: Any) -> None:
+    sign_in(client, "minister")
+    probe = 'CREATE TABLE t (a str) USING "csv:/etc/passwd"'
+    for path in (f"/{POOL}/api/query", f"/{POOL}/download-query/query_result.csv"):
+        answer = client.get(path, query_string={"query_string": probe})
+        assert answer.status_code == 403 and refused(answer), path
+    plain = client.get(f"/{POOL}/api/query", query_string={"query_string": "SELECT account"})
+    assert plain.status_code == 200
+
+
+def test_signin__jump_leads_back_to_this_server_only(client: Any) -> None:
+    sign_in(client, "minister")
+    away = client.get("/jump?time=2018", headers={"Referer": "https://evil.example/x"})
+    assert away.status_code == 403 and refused(away)
+    back = client.get("/jump?time=2018", headers={"Referer": f"http://localhost/{POOL}/"})
+    assert back.status_code == 302 and back.headers["Location"].startswith("http://localhost/")
+
+
+def test_signin__an_unsigned_write_is_logged(client: Any,
+                                            caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="grantpool.web"):
+        assert client.put(f"/{AARHUS}/api/source", json={}).status_code == 401
+    assert f"refused user=- PUT /{AARHUS}/api/source: not signed in" in caplog.text
 
 
 def test_signin__sign_out_ends_the_session(client: Any) -> None:
@@ -185,7 +233,8 @@ def test_signin__sign_out_without_the_token_is_refused(client: Any) -> None:
     assert client.get(f"/{POOL}{PAGE}").status_code == 200
 
 
-def test_signin__an_idle_session_expires(site: tuple[Any, Any, Path]) -> None:
+def test_signin__an_idle_session_expires(site: tuple[Any, Any, Path],
+                                        caplog: pytest.LogCaptureFixture) -> None:
     app, settings, _ = site
     now = [1000.0]
     app.config["GRANTPOOL_SETTINGS"] = with_settings(
@@ -198,8 +247,10 @@ def test_signin__an_idle_session_expires(site: tuple[Any, Any, Path]) -> None:
         now[0] += 29 * 60
         assert client.get(f"/{POOL}{PAGE}").status_code == 200
         now[0] += 31 * 60
-        answer = client.get(f"/{POOL}{PAGE}")
+        with caplog.at_level(logging.INFO, logger="grantpool.web"):
+            answer = client.get(f"/{POOL}{PAGE}")
         assert answer.status_code == 302 and "/signin" in answer.headers["Location"]
+        assert "session ended user=minister (idle" in caplog.text
     finally:
         app.config["GRANTPOOL_SETTINGS"] = settings
 

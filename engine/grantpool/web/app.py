@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, redirect, request, session
 
@@ -109,10 +110,10 @@ def _gate(settings: Settings) -> None:
         log.warning("refused host=%s from=%s %s", redact(request.host)[:80],
                     g.grantpool_client, request.method)
         _refuse(400, "This server does not answer to that host name.")
-    g.grantpool_sessions = True
-    if CSRF_FIELD not in session:
-        session[CSRF_FIELD] = secrets.token_urlsafe(32)
-    ask = Ask(request.method, request.path)
+    g.grantpool_sessions = True  # the token is made when a page first asks for it
+    referrer = urlsplit(request.referrer or "")
+    ask = Ask(request.method, request.path, request.args.get("query_string", ""),
+              referrer.netloc.lower() or None, request.host.lower())
     if settings.users is None:
         decision = decide_open(ask, settings.ledgers, settings.write_endpoints,
                                settings.writable)
@@ -148,10 +149,11 @@ def current_user(settings: Settings) -> User | None:
     sid = session.get(SESSION_FIELD)
     if sid is None:
         return None
-    name = settings.sessions.user(sid, lambda n: u.password_hash if (u := users.get(n))
-                                  else None)
+    name, ended = settings.sessions.user(
+        sid, lambda n: u.password_hash if (u := users.get(n)) else None)
     if name is None:
-        log.info("session ended (signed out, idle, password changed or user removed)")
+        if ended:
+            log.info("session ended user=%s (idle, password changed or user removed)", ended)
         session.pop(SESSION_FIELD, None)
         return None
     return users.get(name)
@@ -162,19 +164,24 @@ def _enforce(decision: Decision, user: User | None, settings: Settings) -> None:
     if decision.verdict is Verdict.SIGN_IN:
         if request.method in {"GET", "HEAD"} and is_page(request.path):
             abort(redirect(signin.signin_url(request.full_path)))
+        if request.method not in {"GET", "HEAD"}:
+            log.warning("refused user=- %s %s: not signed in", request.method,
+                        redact(request.path)[:200])
         _refuse(401, "Sign in first.")
     if decision.verdict is Verdict.HOME:
         slug = first_readable(user, settings.ledgers) if user else next(iter(settings.ledgers))
         if slug is None:
             _refuse(403, "Refused: your role reads no books on this server.")
-        abort(redirect(f"{request.script_root}/{slug}/"))
+        abort(redirect(f"{request.script_root}/{slug}/extension/GrantPool/"))
     if decision.verdict is Verdict.FORBIDDEN:
         log.warning("refused user=%s %s %s: %s", who, request.method,
                     redact(request.path)[:200], decision.reason)
         _refuse(403, f"Refused: {decision.reason}.")
     if decision.write:
         sent = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD) or ""
-        if not hmac.compare_digest(str(sent), str(session.get(CSRF_FIELD, ""))):
+        expected = (request.cookies.get(signin.SIGNIN_COOKIE, "") if request.path == "/signin"
+                    else session.get(CSRF_FIELD, ""))
+        if not expected or not hmac.compare_digest(str(sent), str(expected)):
             log.warning("refused user=%s %s %s: CSRF token missing or wrong", who,
                         request.method, redact(request.path)[:200])
             _refuse(403, "Refused: the form's security token is missing or old; reload the "

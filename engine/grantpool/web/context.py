@@ -7,6 +7,8 @@ alone, or tests through Fava's own app) there is no user and no token.
 
 from __future__ import annotations
 
+import secrets
+
 from flask import g, has_request_context, session
 
 from grantpool.web.people import User
@@ -27,7 +29,9 @@ def signed_in() -> User | None:
 
 def csrf_token() -> str:
     """This session's CSRF token ('' when the server keeps no sessions)."""
-    if not has_request_context():
+    if not has_request_context() or not getattr(g, "grantpool_sessions", False):
         return ""
-    token = session.get(CSRF_FIELD) if getattr(g, "grantpool_sessions", False) else None
-    return token if isinstance(token, str) else ""
+    token = session.get(CSRF_FIELD)
+    if not isinstance(token, str):  # made on first use: a page that shows a form
+        token = session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return token

@@ -11,6 +11,7 @@ document and add-entries endpoints are refused for every role.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
@@ -21,6 +22,9 @@ EXTENSION = "GrantPool"
 READ_METHODS = frozenset({"GET", "HEAD"})
 #: Paths served before sign-in (the sign-in page itself) or that leave a session.
 OPEN_PATHS = frozenset({"/signin", "/signout"})
+#: BQL that reaches beyond the books: ``CREATE TABLE t USING "csv:/any/path"`` opens a
+#: file of the server's (and tells whether it exists).
+OPENS_FILES = re.compile(r"\b(create|insert)\b", re.IGNORECASE)
 
 
 class Verdict(Enum):
@@ -39,10 +43,14 @@ class Decision:
 
 @dataclass(frozen=True)
 class Ask:
-    """What a request asks: its method and path (without the query)."""
+    """What a request asks: its method, path (without the query), the BQL query it
+    carries (Fava's ``query_string``) and where it says it came from (``Referer``)."""
 
     method: str
     path: str
+    bql: str = ""
+    referrer_host: str | None = None
+    host: str = ""
 
     def parts(self) -> list[str]:
         return [part for part in self.path.split("/") if part]
@@ -64,16 +72,25 @@ def _signed_in(ask: Ask, user: User, ledgers: Mapping[str, str],
     parts = ask.parts()
     reading = ask.method in READ_METHODS
     if not parts or parts[0] == "static" or ask.path == "/jump":
-        # The home page, Fava's own scripts and styles, its filter redirect: no data.
-        if not reading:
-            return _no_edit()
-        return Decision(Verdict.ALLOW if parts else Verdict.HOME)
+        return _unscoped(ask, bool(parts), reading)
     entity = ledgers.get(parts[0])
     if entity is None or not user.reads(entity):
         return Decision(Verdict.FORBIDDEN, "these books are not yours to see")
+    if OPENS_FILES.search(ask.bql):
+        return Decision(Verdict.FORBIDDEN, "a query may only read these books, not make "
+                                           "tables of files on the server (CREATE, INSERT)")
     if reading:
         return Decision(Verdict.ALLOW)
     return _write(ask, parts, user.writes(entity), write_endpoints)
+
+
+def _unscoped(ask: Ask, parts: bool, reading: bool) -> Decision:
+    """The home page, Fava's own scripts and styles, its filter redirect: no data."""
+    if not reading:
+        return _no_edit()
+    if ask.path == "/jump" and ask.referrer_host != ask.host:
+        return Decision(Verdict.FORBIDDEN, "/jump leads back to a page of this server only")
+    return Decision(Verdict.ALLOW if parts else Verdict.HOME)
 
 
 def _write(ask: Ask, parts: list[str], writer: bool, write_endpoints: frozenset[str]) -> Decision:

@@ -45,24 +45,25 @@ class SessionTable:
             self._open[sid] = _Open(user, fingerprint(password_hash), now)
         return sid
 
-    def user(self, sid: object, current_hash: Callable[[str], str | None]) -> str | None:
-        """The user of session *sid* if it is open, used within the idle time and the
-        user's password is still the one they signed in with; the session is then
-        used now.  Otherwise the session is ended and None returned."""
+    def user(self, sid: object, current_hash: Callable[[str], str | None],
+             ) -> tuple[str | None, str | None]:
+        """(the user of session *sid*, None) if it is open, used within the idle time and
+        the user's password is still the one they signed in with: the session is then
+        used now.  Otherwise (None, the user whose session this ends, if it was open)."""
         if not isinstance(sid, str):
-            return None
+            return None, None
         now = self._clock()
         with self._lock:
             found = self._open.get(sid)
             if found is None:
-                return None
+                return None, None
             hashed = current_hash(found.user)
             if now - found.seen > self.idle or hashed is None \
                     or fingerprint(hashed) != found.password:
                 del self._open[sid]
-                return None
+                return None, found.user
             found.seen = now
-            return found.user
+            return found.user, None
 
     def end(self, sid: object) -> None:
         with self._lock:

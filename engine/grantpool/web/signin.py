@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("grantpool.web")
 PATHS = frozenset({"/signin", "/signout"})
+#: The sign-in form's CSRF token (double submit: this cookie and the form's field).
+SIGNIN_COOKIE = "grantpool_signin"
 
 PAGE = """<!doctype html>
 <html lang="da"><head><meta charset="utf-8"><title>Grant pool: log ind / sign in</title>
@@ -42,6 +44,8 @@ button{margin-top:1rem;padding:.5rem 1.2rem;font-size:1rem}
 <button type="submit" id="signout">Log ud / Sign out</button></form>
 {% else %}
 {% if message %}<p class="message" role="alert">{{ message }}</p>{% endif %}
+{% if back %}<p>Allerede logget ind i et andet vindue? / Signed in already in another
+window? <a href="{{ back }}" id="continue">Fortsæt / Continue</a></p>{% endif %}
 <form method="post" action="{{ root }}/signin">
 <input type="hidden" name="csrf_token" value="{{ csrf }}">
 <input type="hidden" name="next" value="{{ next }}">
@@ -70,17 +74,29 @@ def signin_url(full_path: str) -> str:
 
 
 def _safe_next(asked: str) -> str:
-    """*asked* if it is a path on this server, else the home page."""
-    if asked.startswith("/") and not asked.startswith(("//", "/\\")) and "\n" not in asked:
-        return f"{request.script_root}{asked}"
-    return f"{request.script_root}/"
+    """*asked* if it is a plain path on this server, else the home page: no scheme, no
+    host, no backslash, no second slash at its start, nothing a browser or Werkzeug would
+    drop and so read as a host (control characters, spaces)."""
+    plain = (asked.startswith("/") and len(asked) < 2000
+             and all(c.isprintable() and not c.isspace() and c != "\\" for c in asked)
+             and not asked.startswith("//"))
+    return f"{request.script_root}{asked if plain else '/'}"
 
 
 def _page(message: str = "", status: int = 200, user: str | None = None) -> Response:
-    html = TEMPLATE.render(message=message, csrf=session.get(CSRF_FIELD, ""),
-                                  next=request.values.get("next", "/")[:500],
-                                  root=request.script_root, signed_in=user)
-    return Response(html, status, mimetype="text/html")
+    """The page; signed out, its form's token is the sign-in cookie's (a cookie of its
+    own, so a visit that arrives without the session cookie never replaces it)."""
+    asked = request.values.get("next", "")
+    token = request.cookies.get(SIGNIN_COOKIE) or secrets.token_urlsafe(32)
+    html = TEMPLATE.render(message=message, next=asked[:2000] or "/",
+                           csrf=session.get(CSRF_FIELD, "") if user else token,
+                           back=_safe_next(asked) if asked and not user else None,
+                           root=request.script_root, signed_in=user)
+    response = Response(html, status, mimetype="text/html")
+    if not user:
+        response.set_cookie(SIGNIN_COOKIE, token, httponly=True, samesite="Strict",
+                            secure=_settings().secure_cookies, path="/")
+    return response
 
 
 def _signed_in_name() -> str | None:
