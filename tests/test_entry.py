@@ -138,6 +138,18 @@ def test_entry__bad_input_exits_2(books: Path) -> None:
     assert gp(books, "purchase", "P-XXX-001", "--amount", "9", "--category", "id_docs")[0] == 2
 
 
+def test_entry__a_budget_under_another_municipalitys_id_is_refused(books: Path) -> None:
+    """A citizen of Kolding's (P-KOL-…) granted a budget in Lejre's books would be in two
+    sets of books: refused, nothing written; Lejre's own next id is accepted."""
+    before = lejre(books).read_bytes()
+    code, _, err = gp(books, "budget", "Lejre", "P-KOL-001", "--amount", "100",
+                      "--date", "2018-04-01")
+    assert code == 2 and "not an id of Lejre's citizens (theirs begin P-LEJ-)" in err
+    assert lejre(books).read_bytes() == before
+    assert gp(books, "budget", "Lejre", "P-LEJ-002", "--amount", "100",
+              "--date", "2018-04-01")[0] == 0
+
+
 WORKER = """
 import sys
 from click.testing import CliRunner

@@ -104,13 +104,20 @@ class Books:
                               and p.units.number is not None), Decimal(0))
         return total
 
+    def _ids(self, municipality: str) -> list[str]:
+        return [str(o.meta["citizen"]) for o in self.opens.values()
+                if o.meta.get("municipality") == municipality and "citizen" in o.meta]
+
+    def citizen_prefix(self, municipality: str) -> str:
+        """The start of every id of *municipality*'s citizens (``P-AAR``): as its books
+        have them, or made from its name for its first citizen."""
+        ids = self._ids(municipality)
+        return ids[0].rsplit("-", 1)[0] if ids else f"P-{codes([municipality])[municipality]}"
+
     def next_citizen(self, municipality: str) -> str:
-        ids = [str(o.meta["citizen"]) for o in self.opens.values()
-               if o.meta.get("municipality") == municipality and "citizen" in o.meta]
-        if not ids:
-            return f"P-{codes([municipality])[municipality]}-001"
-        prefix = ids[0].rsplit("-", 1)[0]
-        return f"{prefix}-{max(int(i.rsplit('-', 1)[1]) for i in ids) + 1:03d}"
+        ids = self._ids(municipality)
+        number = max((int(i.rsplit("-", 1)[1]) for i in ids), default=0) + 1
+        return f"{self.citizen_prefix(municipality)}-{number:03d}"
 
 
 def budget(books: Books, municipality: str, pid: str | None, day: datetime.date,
@@ -122,6 +129,11 @@ def budget(books: Books, municipality: str, pid: str | None, day: datetime.date,
                          f"name or CPR number")
     available, committed = acc.citizen_available(municipality, pid), acc.citizen_committed(
         municipality, pid)
+    prefix = books.citizen_prefix(municipality)
+    if available not in books.opens and pid.rsplit("-", 1)[0] != prefix:
+        # Another municipality's id: its citizen would be in two sets of books.
+        raise EntryError(f"{pid} is not an id of {municipality}'s citizens (theirs begin "
+                         f"{prefix}-); leave the id out to give the next one")
     meta = (("citizen", pid), ("municipality", municipality))
     directives: list[Directive] = []
     if available not in books.opens:
