@@ -5,13 +5,25 @@ federation each entity's folder has its own, ``books_locks`` holds several),
 writes the new text to a temporary file beside the target and renames it over
 the target (a reader sees the old file or the new, never half), then re-parses
 the target: if the write made it unparseable, the old file is put back.
+
+A writer that has just loaded the books may say where a parse of the target's text
+(known by its digest) read a directive (``Parsed``): the re-parse then reads the
+written file from that directive on, not from its first line.  Beancount's lexer
+carries nothing across lines but an open string, and a directive began there, so the
+new text reads alike either way; where the old text sets an option or pushes tags or
+metadata (state that does carry), or is not the text that was parsed, the whole file
+is re-parsed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from beancount.parser import parser
 
@@ -21,6 +33,23 @@ from grantpool.generate.writer import write_atomic
 
 class WriteRefused(Exception):
     """The write would have broken the books, or could not be made; they are as they were."""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parse of a file of the books read a directive beginning at *line* while the
+    file's bytes had *digest* (``digest``)."""
+
+    digest: str
+    line: int
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+# Directives whose effect carries over to the lines after them, in the parser's state.
+_CARRIED = re.compile(r"^[ \t]*(?:option|pushtag|pushmeta)\b", re.MULTILINE)
 
 
 @contextmanager
@@ -45,13 +74,44 @@ def books_locks(folders: Sequence[Path]) -> Iterator[None]:
         yield
 
 
+def digests_beside(main: Path) -> dict[Path, str]:
+    """The digest of each books file in *main*'s folder, read before the books are
+    loaded: a file that still has it when written holds the text the load read (one
+    changed and changed back meanwhile would pass; no writer of ours can, the lock held)."""
+    out = {}
+    for path in main.parent.glob("*.beancount"):
+        try:
+            if path.is_file() and not path.is_symlink():
+                out[path.resolve()] = digest(path.read_bytes())
+        except OSError:
+            continue
+    return out
+
+
+def last_directives(entries: list[Any], digests: dict[Path, str]) -> dict[Path, Parsed]:
+    """For each file of *digests* the load read directives from: the line its last
+    directive began on, with the digest of the text read before the load."""
+    last: dict[str, int] = {}
+    for entry in entries:
+        meta = entry.meta or {}
+        name, line = meta.get("filename"), meta.get("lineno")
+        if isinstance(name, str) and isinstance(line, int) and line > last.get(name, 0):
+            last[name] = line
+    out = {}
+    for name, line in last.items():
+        path = Path(name).resolve()
+        if path in digests:
+            out[path] = Parsed(digests[path], line)
+    return out
+
+
 def append(main: Path, target: Path, text: str) -> None:
     """Append *text* to *target* (a file of the books whose main file is *main*)."""
     with books_lock(main.parent):
         append_locked(main, target, text)
 
 
-def append_locked(main: Path, target: Path, text: str) -> None:
+def append_locked(main: Path, target: Path, text: str, parsed: Parsed | None = None) -> None:
     """``append`` for a caller that already holds ``books_lock``.
 
     The target must be a regular file of the books (or not exist yet); temporary
@@ -59,7 +119,8 @@ def append_locked(main: Path, target: Path, text: str) -> None:
     the lock).  After the write only the target is re-parsed (the rest of the books
     did not change): from the new text's first line on it must hold exactly the new
     directives and no parse error, or the new text was swallowed (by a string left
-    open above it, say) or broke.  Any
+    open above it, say) or broke.  With *parsed* (a directive a parse of the target as
+    it is read) the written file is re-read from there (see the module's text).  Any
     failure leaves the target as it was and raises ``WriteRefused`` with a one-line
     reason."""
     if target.is_symlink():
@@ -76,7 +137,7 @@ def append_locked(main: Path, target: Path, text: str) -> None:
         raise WriteRefused(f"{target}: cannot be written ({_reason(exc)}); check the books' "
                            f"folder and its permissions; nothing was written") from exc
     first = (old + separator).count("\n") + 1  # the new text's first line in the file
-    entries, errors, _ = parser.parse_file(str(target))
+    entries, errors = _reparse(target, old, parsed)
     read = sum(1 for e in entries if (e.meta or {}).get("lineno", 0) >= first)
     broken = [e for e in errors if (e.source or {}).get("lineno", 0) >= first]
     if read != added or broken:
@@ -88,6 +149,28 @@ def append_locked(main: Path, target: Path, text: str) -> None:
                            f"unclosed string or a broken line above them?); fix the file "
                            f"(bean-check names the line), then enter again; nothing was "
                            f"written")
+
+
+def _reparse(target: Path, old: str, parsed: Parsed | None) -> tuple[list[Any], list[Any]]:
+    """The written *target* parsed again: from *parsed*'s directive on when *old* (the
+    text before the write) is the text that parse read and carries no parser state,
+    else from its first line."""
+    if (parsed is not None and 1 < parsed.line <= old.count("\n") + 1
+            and not _carries(old) and digest(old.encode("utf-8")) == parsed.digest):
+        rest = old.split("\n", parsed.line - 1)[-1]
+        with target.open("rb") as handle:
+            handle.seek(len(old[:len(old) - len(rest)].encode("utf-8")))
+            tail = handle.read()
+        entries, errors, _ = parser.parse_string(tail, report_filename=str(target),
+                                                 report_firstline=parsed.line)
+    else:
+        entries, errors, _ = parser.parse_file(str(target))
+    return entries, errors
+
+
+def _carries(text: str) -> bool:
+    return any(word in text for word in ("option", "pushtag", "pushmeta")) and bool(
+        _CARRIED.search(text))
 
 
 def _directives(text: str) -> int:

@@ -6,10 +6,13 @@ the books as they are then (a new citizen's id included), so two writers cannot
 both pass the check on the same money or take the same id: the second is judged
 with the first's entry in.
 
-The new text is never put in a file to be judged: the loader reads it from a
-string that includes the books' main file (``loader.load_string``), so nothing
-can be planted in its place, and no plugin runs but ours (the rules are run on
-the result here; an included file's ``plugin`` lines are not run by Beancount).
+The new text is never put in a file to be judged.  It is judged with the books'
+one load: parsed alone and merged into the loaded entries, with only what it can
+change checked again (``grantpool.entry.judge``).  Where that could judge otherwise,
+the loader reads it from a string that includes the books' main file
+(``loader.load_string``), so nothing can be planted in its place, and no plugin runs
+but ours (the rules are run on the result here; an included file's ``plugin`` lines
+are not run by Beancount): the same verdict, from a second load.
 """
 
 from __future__ import annotations
@@ -26,8 +29,15 @@ from beancount.parser import parser
 
 from grantpool.audit.findings import Finding, from_error
 from grantpool.books.opening import open_books
-from grantpool.books.writing import append_locked, books_locks
+from grantpool.books.writing import (
+    Parsed,
+    append_locked,
+    books_locks,
+    digests_beside,
+    last_directives,
+)
 from grantpool.entry.entries import Books, Draft
+from grantpool.entry.judge import HEADER_LINES, after_entry
 from grantpool.entry.route import federation_at, lock_folders, main_folders
 from grantpool.generate.writer import quote
 from grantpool.rules import engine
@@ -36,8 +46,6 @@ from grantpool.vouchers.store import documents_root, store, undo
 
 NEW_ENTRY = "<new entry>"
 _STRING = "<string>"
-# The judged string's first lines are the include and a blank line.
-_HEADER_LINES = 2
 
 
 class Refused(Exception):
@@ -63,9 +71,11 @@ def _key(f: Finding) -> tuple[str, str, int, str]:
 
 
 def _findings(entries: list[Any], errors: list[Any], options: dict[str, Any],
-              rules: RuleSet, as_of: datetime.date) -> list[Finding]:
+              rules: RuleSet, as_of: datetime.date, run: bool = True) -> list[Finding]:
+    """The books' findings: their load's *errors* and (*run*) their rules'."""
     found: list[Any] = [e for e in errors if not hasattr(e, "rule")]
-    found += engine.run(entries, rules, as_of, tuple(options.get("include", [])))
+    if run:
+        found += engine.run(entries, rules, as_of, tuple(options.get("include", [])))
     return [from_error(e) for e in found if getattr(e, "rule", "") != "as-of"]
 
 
@@ -73,17 +83,32 @@ def _named(finding: Finding, label: str = NEW_ENTRY) -> Finding:
     """Name the new text (*label*), not the loader's ``<string>``, in a finding about it."""
     if finding.filename != _STRING:
         return finding
-    return replace(finding, filename=label, lineno=max(finding.lineno - _HEADER_LINES, 0))
+    return replace(finding, filename=label, lineno=max(finding.lineno - HEADER_LINES, 0))
 
 
 def judge_loaded(main: Path, entries: list[Any], errors: list[Any], options: dict[str, Any],
                  rules: RuleSet, text: str, as_of: datetime.date,
                  label: str = NEW_ENTRY) -> Verdict:
     """What *text* adds to the findings of the books at *main*, already loaded.  A
-    finding in the new text names it *label*."""
-    before = {_key(f) for f in _findings(entries, errors, options, rules, as_of)}
-    source = f'include "{_escaped(main.resolve())}"\n\n{text}'
-    return _added(before, source, rules, as_of, label)
+    finding in the new text names it *label*.
+
+    Judged without loading the books again (``grantpool.entry.judge``) unless only the
+    full load of the books with the text in can judge it alike."""
+    after = after_entry(entries, errors, options, text)
+    if after is None:
+        before = {_key(f) for f in _findings(entries, errors, options, rules, as_of)}
+        source = f'include "{_escaped(main.resolve())}"\n\n{text}'
+        return _added(before, source, rules, as_of, label)
+    found = _findings(after.entries, after.errors, options, rules, as_of)
+    old = {_key(f) for f in _findings(entries, errors, options, rules, as_of, run=False)}
+    # a finding in the books' own files may be one the books had: run the rules that
+    # made such findings over the books as they were (a rule's findings bear its id)
+    suspects = {f.rule for f in found if f.filename != _STRING and _key(f) not in old}
+    if suspects:
+        only = replace(rules, rules=tuple((kind, rule) for kind, rule in rules.rules
+                                          if rule.id in suspects))
+        old |= {_key(f) for f in _findings(entries, errors, options, only, as_of)}
+    return _verdict([_named(f, label) for f in found if _key(f) not in old])
 
 
 def judge_alone(text: str, rules: RuleSet, as_of: datetime.date, label: str) -> Verdict:
@@ -96,7 +121,10 @@ def _added(before: set[tuple[str, str, int, str]], source: str, rules: RuleSet,
     new_entries, new_errors, new_options = loader.load_string(source)
     after = [_named(f, label) for f in _findings(new_entries, new_errors, new_options, rules,
                                                  as_of)]
-    added = [f for f in after if _key(f) not in before]
+    return _verdict([f for f in after if _key(f) not in before])
+
+
+def _verdict(added: list[Finding]) -> Verdict:
     return Verdict([f for f in added if f.severity == "error"],
                    [f for f in added if f.severity == "warning"])
 
@@ -111,17 +139,18 @@ AfterWrite = Callable[[list[Path], str], None]
 
 
 def write_parts(main: Path, parts: list[Part], after: AfterWrite | None = None,
-                summary: str = "entries") -> None:
+                summary: str = "entries", parsed: dict[Path, Parsed] | None = None) -> None:
     """Append each part to its file, in order (every state between two appends is valid
     books); then *after* (e.g. a git commit).  If an append or *after* fails, every file
-    written is put back as it was and the exception propagates.  The caller holds the
-    books' lock."""
+    written is put back as it was and the exception propagates.  *parsed*: where the
+    caller's load read each file's last directive (``writing.last_directives``), so the
+    re-parse after an append starts there.  The caller holds the books' lock."""
     olds = {target: target.read_text(encoding="utf-8") if target.exists() else None
             for target, _, _ in parts}
     done: dict[Path, str | None] = {}
     try:
         for target, text, _ in parts:
-            append_locked(main, target, text)
+            append_locked(main, target, text, (parsed or {}).get(target.resolve()))
             done[target] = olds[target]
         if after is not None:
             after(list(olds), summary)
@@ -178,6 +207,7 @@ def record_entry(main: Path, make: Callable[[Books], Draft], today: datetime.dat
     if overview is not None:
         folders = lock_folders(federation_at(overview), overview.parent, *folders)
     with books_locks(folders):
+        digests = {} if dry_run else digests_beside(main)  # as the load will read them
         books = open_books(main, today, run_rules=False)  # the rules run below, once
         draft = make(Books(books.entries, books.rules.pool))
         text = draft.text(books.rules.pool.currency)
@@ -193,7 +223,8 @@ def record_entry(main: Path, make: Callable[[Books], Draft], today: datetime.dat
             if not dry_run:
                 parts = [*documents_options(main, books.options, draft, overview),
                          (draft.target, text, True)]
-                write_parts(main, parts, after, draft.summary)
+                write_parts(main, parts, after, draft.summary,
+                            last_directives(books.entries, digests))
         except BaseException:
             undo(created)
             raise
