@@ -8,17 +8,28 @@ of a page (figures computed) and the median of three more (figures cached).
 
 With ``--national``, the pages of one municipality's own ledger (Aarhus, about 1,000
 citizens: a national municipality's size) and of the pool's own ledger, whose page rolls
-up every entity's books (its first request builds the roll-up).
+up every entity's books.  First as ``grantpool serve`` starts: its check of the federation
+(timed, on ``--workers`` local processes, default 2), once as the check alone and once
+also keeping each entity's figures and spending for the pool's page (``warm=True``);
+then the pool's ledger's pages, the first view merging what the check kept.  With
+``--cold`` also the pool's page with nothing kept (every entity's books loaded at its
+first view: minutes at national size).
 """
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import statistics
 import sys
 import time
 from pathlib import Path
 
 from fava.application import create_app
+
+from grantpool.federation import run
+from grantpool.federation.discover import load_federation
+from grantpool.federation.executor import Runner
 
 HERE = Path(__file__).resolve().parent
 BOOKS = {"example": HERE.parent / "ledger/main.beancount",
@@ -62,30 +73,52 @@ def with_extension(books: Path) -> Path:
     return copy
 
 
-NATIONAL = {
-    "Aarhus's own ledger": ("municipalities/aarhus/main.beancount", "grant-pool-dk2017-aarhus",
-                            {"": "", "citizen": "?page=citizen&name={pid}",
-                             "findings": "?page=findings",
-                             "time filter 2018": "?time=2018"}),
-    "the pool's own ledger (roll-up)": ("pool/main.beancount", "grant-pool-dk2017-pool",
-                                        {"pool": "", "municipality (Aarhus)":
-                                         "?page=municipality&name={muni}"}),
-}
+AARHUS = ("municipalities/aarhus/main.beancount", "grant-pool-dk2017-aarhus",
+          {"": "", "citizen": "?page=citizen&name={pid}", "findings": "?page=findings",
+           "time filter 2018": "?time=2018"})
+POOL_LEDGER = ("pool/main.beancount", "grant-pool-dk2017-pool",
+               {"pool": "", "municipality (Aarhus)": "?page=municipality&name={muni}"})
+NATIONAL_IDS = {"muni": "Aarhus", "pid": "P-AAR-001"}
 
 
-def national(folder: Path) -> None:
-    ids = {"muni": "Aarhus", "pid": "P-AAR-001"}
-    for label, (main_file, slug, pages) in NATIONAL.items():
-        for name, first, again in measure(folder / main_file, slug, ids, pages):
-            print(f"| national: {label} | {name or 'municipality'} | {first * 1000:.0f} ms "
-                  f"| {again * 1000:.0f} ms |", flush=True)
+def row(label: str, name: str, first: float, again: float | None = None) -> None:
+    shown = f"{again * 1000:.0f} ms" if again is not None else "-"
+    print(f"| national: {label} | {name} | {first * 1000:.0f} ms | {shown} |", flush=True)
+
+
+def national(folder: Path, workers: int, cold: bool) -> None:
+    """Aarhus's own pages; serve's check at start, alone and warm; the pool's pages."""
+    for name, first, again in measure(folder / AARHUS[0], AARHUS[1], NATIONAL_IDS,
+                                      AARHUS[2]):
+        row("Aarhus's own ledger", name or "municipality", first, again)
+    federation = load_federation(folder)
+    runner, today = Runner(workers), datetime.date.today()
+    if cold:
+        for name, first, again in measure(folder / POOL_LEDGER[0], POOL_LEDGER[1],
+                                          NATIONAL_IDS, POOL_LEDGER[2]):
+            row("the pool's own ledger, nothing kept", name, first, again)
+    for warm in (False, True):
+        start = time.perf_counter()
+        found = run.check_federation(federation, today, runner=runner, warm=warm)
+        what = "also keeping the figures (warm=True)" if warm else "the check alone"
+        row(f"serve's check at start, {workers} workers", f"{what}, "
+            f"{len(found.findings)} findings", time.perf_counter() - start)
+    assert run.warmed(federation, run.stamp(federation)) is not None
+    for name, first, again in measure(folder / POOL_LEDGER[0], POOL_LEDGER[1], NATIONAL_IDS,
+                                      POOL_LEDGER[2]):
+        row("the pool's own ledger, after serve's warm check", name, first, again)
 
 
 def main() -> None:
     print("| books | page | first request | again (median of 3) |")
     print("|---|---|---|---|")
     if sys.argv[1:2] == ["--national"]:
-        national(Path(sys.argv[2]))
+        parser = argparse.ArgumentParser(prog="bench/pages.py")
+        parser.add_argument("--national", type=Path, required=True)
+        parser.add_argument("--workers", type=int, default=2)
+        parser.add_argument("--cold", action="store_true")
+        args = parser.parse_args()
+        national(args.national, args.workers, args.cold)
         return
     for label, books in BOOKS.items():
         if not books.exists():

@@ -24,9 +24,9 @@ from grantpool.audit.findings import Report
 from grantpool.books.loading import CannotLoad
 from grantpool.cli.oneline import fail
 from grantpool.federation.discover import NotAFederation, find, load_federation
+from grantpool.federation.executor import Runner, default_workers
 from grantpool.federation.run import check_federation
 from grantpool.web.people import CONSOLIDATED, POOL
-from grantpool.web.setup import BadServe, ServeOptions, guarded_app, settings_for
 
 
 def checked(ledger: Path, as_of: datetime.date) -> tuple[Report, list[tuple[Path, str]]]:
@@ -36,7 +36,9 @@ def checked(ledger: Path, as_of: datetime.date) -> tuple[Report, list[tuple[Path
     if find(ledger) is None:
         return run_check(ledger, as_of), [(ledger, CONSOLIDATED)]
     federation = load_federation(ledger)
-    report = check_federation(federation, as_of, ledger)
+    # On local workers, keeping each entity's figures: the pool's page then opens at once.
+    report = check_federation(federation, as_of, ledger, runner=Runner(default_workers()),
+                              warm=True)
     files = [(federation.consolidated, CONSOLIDATED)] if federation.consolidated else []
     return report, files + [(entity.main, POOL if entity.kind == "pool" else entity.name)
                             for entity in federation.entities]
@@ -98,6 +100,13 @@ def serve_command(ledger: Path, host: str, port: int, users: Path | None,
 
     LEDGER is a main file, or a federation (its folder or consolidated main file):
     then every entity's own books and the consolidated overview, each under its slug."""
+    from grantpool.web.setup import (  # noqa: PLC0415 (Flask: only for this command)
+        BadServe,
+        ServeOptions,
+        guarded_app,
+        settings_for,
+    )
+
     options = ServeOptions(host, port, users, allowed_hosts, read_write, idle_minutes,
                            behind_tls, trusted_proxies, user_header, secret_file)
     try:

@@ -7,7 +7,9 @@ are built from ``grantpool.federation.run``'s roll-up: every entity's own books 
 on their own (never into the Fava ledger; on local worker processes for a federation of
 more than ``IN_PROCESS`` entities), their figures and spending merged in one pass, and
 kept until a books file of the federation changes (``Stamp``: each file's mtime and
-size).
+size).  ``grantpool serve``'s check at start gives every entity's figures as of that
+day and its spending from its own loads (``prewarm``): the pool's first page view then
+merges them, and loads no books.
 
 Pure functions and one cache; the extension (``GrantPool``) only asks them.  Which
 ledger a figure's drill-down opens is in ``drills``.
@@ -26,11 +28,19 @@ from grantpool.books.opening import open_books
 from grantpool.federation.discover import Federation, entity_of, find
 from grantpool.federation.executor import Runner, default_workers
 from grantpool.federation.layout import MUNICIPALITIES_DIR, POOL_DIR, Entity
-from grantpool.federation.run import merged, rollup_outcomes, spending
+from grantpool.federation.run import (
+    Stamp,
+    Warm,
+    keep_warm,
+    merged,
+    rollup_outcomes,
+    spending,
+    stamp,
+    warmed,
+)
+from grantpool.federation.work import Outcome
 from grantpool.figures.levels import PoolFigures
 from grantpool.figures.spending import Daily
-
-Stamp = tuple[tuple[str, int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -86,19 +96,12 @@ def asked(place: Place | None, page: str, name: str) -> tuple[str, str]:
     return page, name
 
 
-def stamp(federation: Federation) -> Stamp:
-    """Each entity's main and books file with its mtime and size: a change to any of
-    them (or an entity added or removed) gives another stamp."""
-    out = []
-    for entity in federation.entities:
-        for path in (entity.main, entity.books):
-            try:
-                info = path.stat()
-            except OSError:
-                out.append((str(path), -1, -1))
-                continue
-            out.append((str(path), info.st_mtime_ns, info.st_size))
-    return tuple(out)
+def prewarm(federation: Federation, as_of: datetime.date, outcomes: list[Outcome]) -> None:
+    """Keep *outcomes* (every entity's figures as of *as_of* and spending by day, from
+    ``check_and_figures_entity`` or ``figures_entity``) for the pool's page: its
+    ``Rollup`` merges them instead of loading any books, while the federation's files
+    stay as they are now.  ``check_federation(..., warm=True)`` does this itself."""
+    keep_warm(federation, Warm(stamp(federation), as_of, tuple(outcomes)))
 
 
 class Rollup:
@@ -117,7 +120,10 @@ class Rollup:
         """The federation as its folder is now (a municipality may have been added)."""
         return find(self.place.federation.root) or self.place.federation
 
-    def _get(self, key: tuple[Any, ...], compute: Callable[[Federation], Any]) -> Any:
+    def _get(self, key: tuple[Any, ...],
+             compute: Callable[[Federation, Warm | None], Any]) -> Any:
+        """The cached *key*, else ``compute(federation, warm)``: *warm* what the check at
+        start kept (``prewarm``), if no file of the federation has changed since."""
         with self._lock:
             federation = self.federation()
             now = stamp(federation)
@@ -128,14 +134,15 @@ class Rollup:
                 same = [k for k in self._cache if k[0] == key[0]]
                 for old in same[:max(len(same) - self.KEEP[key[0]] + 1, 0)]:
                     del self._cache[old]
-                self._cache[key] = compute(federation)
+                self._cache[key] = compute(federation, warmed(federation, now))
             return self._cache[key]
 
     def figures(self, as_of: datetime.date) -> PoolFigures:
         """Every level's figures, each from the entity whose books hold them (and, from
         the same pass, the spending by day)."""
-        def compute(fed: Federation) -> PoolFigures:
-            outcomes = rollup_outcomes(fed, as_of, runner_for(fed))
+        def compute(fed: Federation, warm: Warm | None) -> PoolFigures:
+            outcomes = (list(warm.outcomes) if warm is not None and warm.as_of == as_of
+                        else rollup_outcomes(fed, as_of, runner_for(fed)))
             self._cache.setdefault(("spending",), spending(outcomes))
             return merged(fed, outcomes)[0]
 
@@ -144,15 +151,17 @@ class Rollup:
 
     def spending(self) -> Daily:
         """Purchases and salary by municipality and day, from each one's own books."""
-        def compute(fed: Federation) -> Daily:
-            return spending(rollup_outcomes(fed, datetime.date.max, runner_for(fed)))
+        def compute(fed: Federation, warm: Warm | None) -> Daily:
+            # spending by day, whatever day the warm figures were as of
+            return spending(list(warm.outcomes) if warm is not None else
+                            rollup_outcomes(fed, datetime.date.max, runner_for(fed)))
 
         daily: Daily = self._get(("spending",), compute)
         return daily
 
     def entries_of(self, municipality: str) -> list[Any]:
         """One municipality's own entries (for a citizen's statement)."""
-        def compute(fed: Federation) -> list[Any]:
+        def compute(fed: Federation, _: Warm | None) -> list[Any]:
             entity = fed.municipality(municipality)
             return _entries(entity) if entity is not None else []
 

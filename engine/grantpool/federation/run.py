@@ -7,11 +7,18 @@ and citizens; no load ever holds two entities' books, and the parent process nev
 holds any.  Books of an entity that cannot be loaded are a finding of that entity
 (rule ``books-unreadable``) and never stop the others; a malformed rules file stops
 the command (``BadRules``), as no books can be judged by it.
+
+``check_federation(..., warm=True)`` (``grantpool serve``) also keeps every entity's
+figures and spending from the check's own loads, for the pool's page this process
+serves next (``warmed``), while the federation's files stay as they were (``stamp``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
+import threading
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +34,7 @@ from grantpool.federation.transfers import slug
 from grantpool.federation.work import (
     UNREADABLE,
     Outcome,
+    check_and_figures_entity,
     check_entity,
     figures_entity,
     reconcile_entity,
@@ -40,6 +48,57 @@ __all__ = ["UNREADABLE", "check_federation", "reconcile_federation", "rollup",
            "transfer_problems"]
 
 LOCAL = Runner()
+Stamp = tuple[tuple[str, int, int], ...]
+
+
+def stamp(federation: Federation) -> Stamp:
+    """Each entity's main and books file (named from the federation's folder) with its
+    mtime and size: a change to any of them, or an entity added or removed, gives
+    another stamp."""
+    out = []
+    for entity in federation.entities:
+        for path in (entity.main, entity.books):
+            name = str(path.relative_to(federation.root)) if path.is_relative_to(
+                federation.root) else str(path)
+            try:
+                info = path.stat()
+            except OSError:
+                out.append((name, -1, -1))
+                continue
+            out.append((name, info.st_mtime_ns, info.st_size))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Warm:
+    """Every entity's outcome of one pass (figures as of *as_of*, spending by day),
+    and the stamp of the federation's files taken before it."""
+
+    stamp: Stamp
+    as_of: datetime.date
+    outcomes: tuple[Outcome, ...]
+
+
+_WARM: dict[Path, Warm] = {}
+_WARM_LOCK = threading.Lock()
+
+
+def keep_warm(federation: Federation, warm: Warm) -> None:
+    """Keep *warm* for the federation's pages served by this process (one per folder)."""
+    with _WARM_LOCK:
+        _WARM[federation.root.resolve()] = warm
+
+
+def warmed(federation: Federation, now: Stamp) -> Warm | None:
+    """What ``keep_warm`` kept for the federation, if its files' stamp is still *now*
+    (a books file changed since: None, and it is dropped)."""
+    key = federation.root.resolve()
+    with _WARM_LOCK:
+        warm = _WARM.get(key)
+        if warm is not None and warm.stamp != now:
+            del _WARM[key]
+            return None
+        return warm
 
 
 def books_of(federation: Federation) -> dict[str, str]:
@@ -81,11 +140,19 @@ def _pairs(federation: Federation, outcomes: list[Outcome]) -> list[Unpaired]:
 
 
 def check_federation(federation: Federation, as_of: datetime.date, shown: Path | None = None,
-                     runner: Runner = LOCAL, progress: Progress | None = None) -> Report:
+                     runner: Runner = LOCAL, progress: Progress | None = None,
+                     warm: bool = False) -> Report:
     """``grantpool check`` on a federation: each entity's findings, then every transfer
     that does not pair (rule ``transfer-pair``).  The report names *shown* (the path
-    the user gave), else the federation's folder."""
-    outcomes = _run(federation, check_entity, as_of, runner, progress)
+    the user gave), else the federation's folder.  With *warm* (``grantpool serve``)
+    each entity's figures as of *as_of* and its spending come from the same loads and
+    are kept (``keep_warm``) for the pool's page."""
+    before = stamp(federation) if warm else ()
+    work = check_and_figures_entity if warm else check_entity
+    outcomes = _run(federation, work, as_of, runner, progress)
+    if warm:
+        keep_warm(federation, Warm(before, as_of, tuple(  # the figures kept, not findings
+            dataclasses.replace(o, findings=(), halves=()) for o in outcomes)))
     findings: list[Finding] = []
     for outcome in outcomes:
         findings += outcome.findings
@@ -172,9 +239,9 @@ def merged(federation: Federation, outcomes: list[Outcome],
             unread.append(unreadable_finding(outcome.entity, outcome.unreadable).message)
             continue
         pool, cap = pool or outcome.pool, cap if cap is not None else outcome.cap
-        if outcome.entity.kind == "pool":
+        if outcome.entity.kind == "pool":  # a copy: the outcome may be merged again
             grants.update(result.grants)
-            result = outcome.figures
+            result = dataclasses.replace(outcome.figures)
         grants.update(outcome.figures.grants)
     if pool is None:
         raise NotAFederation(f"{federation.root}: no entity's books could be read "

@@ -10,7 +10,7 @@ so one entity never stops the others.  A malformed rules file is the result's
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from grantpool.audit.check import BadRules, findings_of
@@ -66,6 +66,18 @@ def _open(entity: Entity, as_of: datetime.date, run_rules: bool) -> Books | Outc
 
 def check_entity(entity: Entity, as_of: datetime.date) -> Outcome:
     """``check`` of one entity: its loader's and rules' findings, and its halves."""
+    return _checked(entity, as_of, with_figures=False)
+
+
+def check_and_figures_entity(entity: Entity, as_of: datetime.date) -> Outcome:
+    """``check_entity`` and, from the same load, ``figures_entity``'s figures as of
+    *as_of*, citizen cap and spending by day (``grantpool serve``: the check it starts
+    with also readies the pool's page).  The plugin's rules add errors, never change
+    the entries, so these are the figures of a load without the rules."""
+    return _checked(entity, as_of, with_figures=True)
+
+
+def _checked(entity: Entity, as_of: datetime.date, with_figures: bool) -> Outcome:
     books = _open(entity, as_of, run_rules=True)
     if isinstance(books, Outcome):
         return books
@@ -73,8 +85,12 @@ def check_entity(entity: Entity, as_of: datetime.date) -> Outcome:
         found = findings_of(books.errors)
     except BadRules as exc:
         return Outcome(entity, bad_rules=tuple(exc.findings))
-    return Outcome(entity, tuple(halves(books.entries)), books.rules.pool,
-                   findings=tuple(found))
+    checked = Outcome(entity, tuple(halves(books.entries)), books.rules.pool,
+                      findings=tuple(found))
+    if not with_figures:
+        return checked
+    return replace(checked, figures=figures(books.entries, as_of),
+                   cap=citizen_cap(books.rules), daily=daily_spending(books.entries))
 
 
 def reconcile_entity(entity: Entity, as_of: datetime.date) -> Outcome:
