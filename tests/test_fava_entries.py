@@ -42,7 +42,7 @@ def gp(*args: str) -> tuple[int, str]:
 def writable(ledgers: list[Path], user: User | None = None, csrf: str | None = None) -> Any:
     """A writable Fava on *ledgers*; with *user* signed in on every request (as
     ``grantpool.web.app`` sets it), and with *csrf* as the session's token."""
-    app = create_app(ledgers, load=True, read_only=False)
+    app = create_app(ledgers, load=True, read_only=False, poll_watcher=True)
     app.secret_key = "tests-only"
 
     def sign_in() -> None:
@@ -230,7 +230,7 @@ def test_fava_entries__read_only_fava_offers_no_form_and_refuses_the_entry(
     write_doc: Callable[..., Path],
 ) -> None:
     ledger = write_doc(books())
-    client = create_app([ledger], load=True, read_only=True).test_client()
+    client = create_app([ledger], load=True, read_only=True, poll_watcher=True).test_client()
     text = client.get(f"{RULE_TEST}?page=citizen&name=P-LEJ-001").data.decode()
     assert "gp-readonly" in text and 'form class="gp-entry"' not in text
     answer = client.post(f"{RULE_TEST}entry", headers=HEADERS, json={

@@ -57,7 +57,7 @@ def federation_of(main: Path) -> Federation:
 
 def served(main: Path) -> Any:
     """Fava's client over every ledger ``grantpool serve`` serves for the federation."""
-    return create_app(main_files(main.parent), load=True).test_client()
+    return create_app(main_files(main.parent), load=True, poll_watcher=True).test_client()
 
 
 @pytest.mark.parametrize("day", [datetime.date(2019, 6, 30), TODAY])

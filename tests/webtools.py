@@ -59,7 +59,9 @@ def served(ledger: Path, options: ServeOptions) -> tuple[Any, Settings, list[Pat
     files = [path for path, _ in pairs]
     ledgers = dict(zip(slugs(files), (entity for _, entity in pairs), strict=True))
     settings = settings_for(options, ledgers, frozenset(WRITE_ENDPOINTS))
-    return guarded_app(files, settings), settings, files
+    # Polled, not watched: every app built here lives until the test process ends, and
+    # an inotify watcher per ledger would use up the user's 128 inotify instances.
+    return guarded_app(files, settings, poll_watcher=True), settings, files
 
 
 def with_settings(settings: Settings, **changes: Any) -> Settings:

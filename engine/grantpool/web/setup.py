@@ -118,11 +118,14 @@ def _secret(path: Path | None) -> bytes:
     return key
 
 
-def guarded_app(files: list[Path], settings: Settings) -> Flask:
+def guarded_app(files: list[Path], settings: Settings, poll_watcher: bool = False) -> Flask:
     """Fava serving *files*, behind the guard.  Fava itself runs read-only unless a
-    checked write endpoint may be used (the guard refuses Fava's own writes anyway)."""
+    checked write endpoint may be used (the guard refuses Fava's own writes anyway).
+    *poll_watcher*: Fava notices changed files by looking at them on each request, not
+    through an inotify watcher per ledger (tests that build many apps in one process)."""
     from fava.application import create_app  # noqa: PLC0415 (heavy import, only here)
 
     may_write = settings.users is not None or settings.writable
-    app = create_app([str(path.resolve()) for path in files], read_only=not may_write)
+    app = create_app([str(path.resolve()) for path in files], read_only=not may_write,
+                     poll_watcher=poll_watcher)
     return guard(app, settings)
