@@ -10,8 +10,8 @@ Read from the rules file's ``categories`` section::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from grantpool.rules.fields import MAX_MONEY, Fields
 from grantpool.rules.yamlbounds import excerpt
@@ -22,8 +22,7 @@ CATEGORY_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 LANGUAGES = ("da", "en")  # those grantpool.i18n has texts for
 
 
-@dataclass(frozen=True)
-class Category:
+class Category(NamedTuple):
     code: str
     account: str
     price_low: Decimal

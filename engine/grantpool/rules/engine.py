@@ -9,7 +9,6 @@ from typing import Any
 
 from beancount.core import data
 
-from grantpool.federation.pairing import in_one_ledger
 from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, RuleCrash, RuleWarning
 from grantpool.rules.index import Index, build_index
@@ -106,7 +105,9 @@ def _run(
     findings: list[Problem | RuleCrash] = []
     for kind, rule in ruleset.rules:
         findings.extend(_check(kind, rule, index, ctx, ruleset))
-    findings.extend(in_one_ledger(index.transfers, index.roles, ruleset.pool.transfer_days))
+    if index.transfers:  # books holding both halves of a transfer pair them here
+        from grantpool.federation.pairing import in_one_ledger  # noqa: PLC0415 (heavy, rare)
+        findings.extend(in_one_ledger(index.transfers, index.roles, ruleset.pool.transfer_days))
     later = len(entries) - len(judged)
     if later:
         first = entries[len(judged)]

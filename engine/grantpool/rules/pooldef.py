@@ -12,6 +12,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from grantpool.rules.categories import LANGUAGES, Category, parse_categories
 from grantpool.rules.fields import MAX_MONTHS, Fields
@@ -33,16 +34,14 @@ class Period:
         return isinstance(day, datetime.date) and self.start <= day <= self.end
 
 
-@dataclass(frozen=True)
-class AuditLevel:
+class AuditLevel(NamedTuple):
     """Grants up to ``up_to`` (inclusive; None: any size) require this audit."""
 
     up_to: Decimal | None
     requires: str
 
 
-@dataclass(frozen=True)
-class Retention:
+class Retention(NamedTuple):
     """How long vouchers are kept: ``years`` after the end of the financial year of the
     entry, the financial year ending with the month ``year_end_month`` (12: calendar)."""
 

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from grantpool.privacy.cpr import looks_like_cpr
 from grantpool.rules.fields import MAX_MONEY, Fields
@@ -21,8 +21,7 @@ RULE_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 AMOUNT = re.compile(r"\s*(-?[0-9]+(?:\.[0-9]+)?)\s+([A-Z][A-Z0-9'._-]{0,22}[A-Z0-9])\s*")
 
 
-@dataclass(frozen=True)
-class Common:
+class Common(NamedTuple):
     id: str
     kind: str
     severity: str

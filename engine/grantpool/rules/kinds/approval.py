@@ -12,21 +12,22 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
+from typing import NamedTuple
 
 from beancount.core import data
 
 from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, finding
-from grantpool.rules.index import Index
+from grantpool.rules.index import CitizenBook, Index
 from grantpool.rules.spec import Common, RuleFields
 
 FIELDS = ("applies_to", "above", "over_percent", "over_amount", "meta")
+_AMOUNT = attrgetter("amount")
 
 
-@dataclass(frozen=True)
-class Approval:
+class Approval(NamedTuple):
     id: str
     severity: str
     applies_to: str
@@ -75,6 +76,12 @@ def _missing(rule: Approval, txn: data.Transaction) -> str | None:
     return None
 
 
+def _all_small(citizen: CitizenBook, above: Decimal) -> bool:
+    """Whether each purchase is a single posting under the threshold."""
+    return not citizen.purchases or (not citizen.wide
+                                     and max(map(_AMOUNT, citizen.purchases)) <= above)
+
+
 def check(rule: Approval, index: Index, ctx: Context) -> list[Problem]:
     out = []
     cur = ctx.pool.currency
@@ -82,6 +89,8 @@ def check(rule: Approval, index: Index, ctx: Context) -> list[Problem]:
         above = rule.above or Decimal(0)
         totals: dict[int, tuple[data.Transaction, Decimal, str]] = {}
         for citizen in index.citizens.values():
+            if _all_small(citizen, above):
+                continue
             for p in citizen.purchases:
                 if p.amount <= above and len(p.txn.postings) <= 2:
                     continue  # a single posting under the threshold: nothing to add up

@@ -13,8 +13,9 @@ while the budget or project is still running.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
+from typing import NamedTuple
 
 from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, finding
@@ -25,10 +26,11 @@ from grantpool.rules.yamlbounds import excerpt
 FIELDS = ("level", "amount", "category", "warn_at")
 LEVELS = ("pool", "tranches", "grant", "grant_line", "citizen", "category", "purchase")
 NEEDS_AMOUNT = ("category", "purchase")
+ZERO = Decimal(0)
+_AMOUNT = itemgetter(1)
 
 
-@dataclass(frozen=True)
-class Cap:
+class Cap(NamedTuple):
     id: str
     severity: str
     level: str
@@ -139,14 +141,43 @@ def _citizens(rule: Cap, index: Index, ctx: Context) -> list[Problem]:
     out = []
     for citizen in index.citizens.values():
         out += _citizen(rule, citizen, cap, ctx)
-        out += _overdrawn(rule, citizen, ctx)
+        out += _overdrawn(rule, index, citizen, ctx)
     return out
 
 
-def _overdrawn(rule: Cap, citizen: CitizenBook, ctx: Context) -> list[Problem]:
+def _never_below_zero(index: Index, citizen: CitizenBook) -> bool:
+    """Whether the budget's balance never goes below zero, told without sorting the
+    moves: one budget, not negative, before every other move, every other move takes
+    money away, and what is left at the end is not negative."""
+    if len(citizen.budgets) != 1 or citizen.budgets[0][1] < ZERO:
+        return False
+    total, least = citizen.used_totals()
+    if min(map(_AMOUNT, citizen.returns)) < ZERO or (least is not None and least < ZERO):
+        return False
+    budget = citizen.budgets[0][0]
+    day = index.first_day(citizen.returns)
+    if citizen.used:
+        day = min(day, index.first_day(citizen.used))
+    if day < budget.date or (day == budget.date and any(
+            t.date == day and t.meta.get("lineno", 0) < budget.meta.get("lineno", 0)
+            for t, _ in citizen.used + citizen.returns)):
+        return False
+    return citizen.budgets[0][1] - sum(map(_AMOUNT, citizen.returns), total) >= ZERO
+
+
+def _used_up(citizen: CitizenBook) -> Decimal:
+    """What the citizen used, refunds left out: an upper bound of the running total."""
+    total, least = citizen.used_totals()
+    if least is None or least >= ZERO:
+        return total
+    return sum(filter(ZERO.__lt__, map(_AMOUNT, citizen.used)), ZERO)
+
+
+def _overdrawn(rule: Cap, index: Index, citizen: CitizenBook, ctx: Context,
+               ) -> list[Problem]:
     """A return that takes a budget below zero (what is spent or committed beyond the
     budget is found by the cap itself, at the entry that crosses it)."""
-    if not citizen.returns:
+    if not citizen.returns or _never_below_zero(index, citizen):
         return []
     moves = [(t, a) for t, a in citizen.budgets]
     moves += [(t, -a) for t, a in citizen.used] + [(t, -a) for t, a in citizen.returns]
@@ -170,6 +201,8 @@ def _citizen(rule: Cap, citizen: CitizenBook, cap: Decimal, ctx: Context) -> lis
     limit = min(cap, granted)
     window = ctx.budget_window(citizen)
     running = window is not None and ctx.as_of <= window.end
+    if not (rule.warn_at and running) and _used_up(citizen) <= limit:
+        return out  # no warning to give, and even what was used, not refunded, fits
     used, warned = Decimal(0), False
     for txn, amount in citizen.used:
         before, used = used, used + amount

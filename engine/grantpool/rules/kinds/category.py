@@ -8,7 +8,8 @@ file's categories; a purchase with no category is then a finding too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from operator import attrgetter
+from typing import NamedTuple
 
 from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, finding
@@ -16,10 +17,10 @@ from grantpool.rules.index import Index
 from grantpool.rules.spec import Common, RuleFields
 
 FIELDS = ("allow", "deny")
+_CODE = attrgetter("category")
 
 
-@dataclass(frozen=True)
-class CategoryRule:
+class CategoryRule(NamedTuple):
     id: str
     severity: str
     allow: frozenset[str] | None
@@ -45,6 +46,9 @@ def parse(common: Common, f: RuleFields) -> CategoryRule | None:
 def check(rule: CategoryRule, index: Index, ctx: Context) -> list[Problem]:
     out = []
     for citizen in index.citizens.values():
+        codes = set(map(_CODE, citizen.purchases))
+        if codes.isdisjoint(rule.deny) and (rule.allow is None or codes <= rule.allow):
+            continue  # every purchase's category is allowed
         for purchase in citizen.purchases:
             code = purchase.category
             if code in rule.deny:

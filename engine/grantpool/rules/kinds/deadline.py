@@ -12,7 +12,7 @@ and due within ``warn_days`` is a warning.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from beancount.core import data
 
@@ -28,8 +28,7 @@ FIELDS = ("met_by", "anchor", "months", "days", "warn_days")
 ANCHORS = ("project_start", "after_project", "award")
 
 
-@dataclass(frozen=True)
-class Deadline:
+class Deadline(NamedTuple):
     id: str
     severity: str
     met_by: tuple[str, str]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, finding
@@ -13,8 +13,7 @@ from grantpool.rules.spec import Common, RuleFields
 FIELDS = ("events",)
 
 
-@dataclass(frozen=True)
-class Lapse:
+class Lapse(NamedTuple):
     id: str
     severity: str
     events: tuple[str, ...]

@@ -14,9 +14,8 @@ repeats the number.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from beancount.core import data
 
@@ -30,8 +29,7 @@ FIELDS = ("pattern",)
 SKIP_META = frozenset({"filename", "lineno"})
 
 
-@dataclass(frozen=True)
-class Privacy:
+class Privacy(NamedTuple):
     id: str
     severity: str
 

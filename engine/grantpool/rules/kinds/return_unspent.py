@@ -13,21 +13,22 @@ repaid when carry-over is not approved).
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
+from operator import itemgetter
+from typing import NamedTuple
 
 from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, finding
 from grantpool.rules.fields import MAX_DAYS
-from grantpool.rules.index import CitizenBook, GrantBook, Index
+from grantpool.rules.index import CitizenBook, GrantBook, Index, move_day
 from grantpool.rules.spec import Common, RuleFields
 
 FIELDS = ("level", "within_days", "events", "de_minimis")
 CARRY_OVER = "carry_over_approved"
+_AMOUNT = itemgetter(1)
 
 
-@dataclass(frozen=True)
-class ReturnUnspent:
+class ReturnUnspent(NamedTuple):
     id: str
     severity: str
     level: str
@@ -51,34 +52,52 @@ def parse(common: Common, f: RuleFields) -> ReturnUnspent | None:
 def check(rule: ReturnUnspent, index: Index, ctx: Context) -> list[Problem]:
     if rule.level == "grant":
         return [e for g in index.grants.values() for e in _grant(rule, g, ctx)]
-    return [e for c in index.citizens.values() for e in _citizen(rule, c, ctx)]
+    within = datetime.timedelta(days=rule.within_days)
+    return [e for c in index.citizens.values() for e in _citizen(rule, index, c, ctx, within)]
 
 
 def _ended(rule: ReturnUnspent, citizen: CitizenBook, ctx: Context) -> tuple[datetime.date, str]:
-    stops = [(e.date, e.type.replace("_", " ")) for e in citizen.events if e.type in rule.events]
+    stops = [(e.date, e.type.replace("_", " ")) for e in citizen.events
+             if e.type in rule.events] if citizen.events else []
     window = ctx.budget_window(citizen)
     ends = [*stops, (window.end, "window ended")] if window else stops
     return min(ends)
 
 
-def _citizen(rule: ReturnUnspent, citizen: CitizenBook, ctx: Context) -> list[Problem]:
-    if citizen.decision is None:
+def _citizen(rule: ReturnUnspent, index: Index, citizen: CitizenBook, ctx: Context,
+             within: datetime.timedelta) -> list[Problem]:
+    if not citizen.budgets:
         return []
     ended, why = _ended(rule, citizen, ctx)
-    due = ended + datetime.timedelta(days=rule.within_days)
-    out = [finding(rule, txn, f"{citizen.citizen}: {amount} returned on {txn.date}, after the "
-                              f"due date {due} ({why} {ended})")
-           for txn, amount in citizen.returns if txn.date > due]
+    due = ended + within
+    out = []
+    returned = late = Decimal(0)  # by the due date, and after it
+    for txn, amount in citizen.returns:
+        if txn.date > due:
+            out.append(finding(rule, txn, f"{citizen.citizen}: {amount} returned on {txn.date}, "
+                                          f"after the due date {due} ({why} {ended})"))
+            late += amount
+        else:
+            returned += amount
     if ctx.as_of > due:
-        left = citizen.granted - sum((a for t, a in citizen.used if t.date <= due), Decimal(0))
-        left -= sum((a for t, a in citizen.returns if t.date <= due), Decimal(0))
-        late = sum((a for t, a in citizen.returns if t.date > due), Decimal(0))
+        left = citizen.granted - _used_by(index, citizen, due)
+        left -= returned
         if left > late:  # a late return is reported above, at its own line
             entry = citizen.budgets[0][0]
             out.append(finding(rule, entry, f"{citizen.citizen}: {left - late} {ctx.pool.currency} "
                                             f"unspent not returned by {due} ({why} {ended}); "
                                             f"book a #return"))
     return out
+
+
+def _used_by(index: Index, citizen: CitizenBook, due: datetime.date) -> Decimal:
+    """What the citizen used on or before *due* (all of it, in one sum, when nothing
+    came later)."""
+    used = citizen.used
+    span = index.span(used, move_day)
+    if span is not None and span[1] <= due:
+        return citizen.used_totals()[0]
+    return sum((a for t, a in used if t.date <= due), Decimal(0))
 
 
 def _grant(rule: ReturnUnspent, grant: GrantBook, ctx: Context) -> list[Problem]:

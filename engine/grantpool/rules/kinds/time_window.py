@@ -10,24 +10,27 @@ commitment made inside a citizen's window is allowed after it ends.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from operator import attrgetter
+from typing import NamedTuple
 
 from beancount.core import data
 
 from grantpool.rules.context import Context
 from grantpool.rules.errors import Problem, finding
 from grantpool.rules.fields import MAX_MONTHS
-from grantpool.rules.index import Index
+from grantpool.rules.index import Index, move_day
 from grantpool.rules.pooldef import Period
 from grantpool.rules.spec import Common, RuleFields
 
 FIELDS = ("level", "anchor", "months", "clip", "start", "end", "applies_to")
+_DAY, _PURCHASE_DAY = attrgetter("date"), attrgetter("txn.date")
+
 DEFAULT_TAGS = {"citizen": ("purchase", "commitment"),
                 "project": ("purchase", "commitment", "salary")}
 
 
-@dataclass(frozen=True)
-class TimeWindow:
+class TimeWindow(NamedTuple):
     id: str
     severity: str
     level: str
@@ -66,10 +69,18 @@ def _outside(rule: TimeWindow, txn: data.Transaction, who: str, window: Period) 
                               f"or reverse it")
 
 
+def _inside(span: tuple[datetime.date, datetime.date] | None, start: datetime.date,
+            end: datetime.date) -> bool:
+    """Whether the earliest and the latest day (None: there are none) are inside."""
+    return span is None or (span[0] >= start and span[1] <= end)
+
+
 def check(rule: TimeWindow, index: Index, ctx: Context) -> list[Problem]:
-    out = []
+    out: list[Problem] = []
     if rule.level == "project" and rule.period is not None:
         period = rule.period
+        if _inside(index.span(index.spending, _DAY), period.start, period.end):
+            return out
         for txn in index.spending:
             if txn.tags & rule.applies_to and txn.date not in period:
                 out.append(_outside(rule, txn, "spending", period))
@@ -80,6 +91,9 @@ def check(rule: TimeWindow, index: Index, ctx: Context) -> list[Problem]:
         if window is None:
             continue
         start, end = window.start, window.end
+        if _inside(index.span(citizen.used, move_day), start, end) and _inside(
+                index.span(citizen.purchases, _PURCHASE_DAY), start, end):
+            continue
         outside = {id(t): t for t, _ in citizen.used
                    if not start <= t.date <= end and not applies.isdisjoint(t.tags)}
         outside.update((id(p.txn), p.txn) for p in citizen.purchases

@@ -11,8 +11,8 @@ finding at the commitment's line: pay it, or release it.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from beancount.core import data
 
@@ -26,8 +26,7 @@ FIELDS = ("within_days",)
 ZERO = Decimal(0)
 
 
-@dataclass(frozen=True)
-class UnpaidCommitment:
+class UnpaidCommitment(NamedTuple):
     id: str
     severity: str
     within_days: int
@@ -43,6 +42,8 @@ def parse(common: Common, f: RuleFields) -> UnpaidCommitment | None:
 def outstanding(citizen: CitizenBook, as_of: datetime.date,
                 ) -> list[tuple[data.Transaction, Decimal]]:
     """Each commitment made by *as_of* with what of it is still unpaid (oldest first)."""
+    if not citizen.commitments:
+        return []
     made = sorted(((t, a) for t, a in citizen.commitments if t.date <= as_of and a > 0),
                   key=lambda c: c[0].date)
     settled = sum((p.amount for p in citizen.purchases

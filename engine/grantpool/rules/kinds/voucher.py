@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import datetime
 import os
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from beancount.core import data
 
@@ -32,8 +32,7 @@ DEVIATION = "audit_deviation"
 DEVIATION_TEXT = "audit sample deviation"
 
 
-@dataclass(frozen=True)
-class VoucherRule:
+class VoucherRule(NamedTuple):
     id: str
     severity: str
     applies_to: tuple[str, ...]
@@ -58,11 +57,21 @@ def _required(rule: VoucherRule, txn: data.Transaction) -> bool:
             and state.amount(txn) > rule.above)
 
 
+def _judged(rule: VoucherRule, index: Index) -> list[Any]:
+    """The entries to look at: those that record a voucher (the index's), or every
+    one when some may need a voucher (none does when all are dated before
+    ``required_from``, or no ``above`` is given)."""
+    since = rule.required_from
+    if rule.above is None or (since is not None and index.last_day < since):
+        return index.vouchered
+    return index.entries
+
+
 def check(rule: VoucherRule, index: Index, ctx: Context) -> list[Problem]:
     cur = ctx.pool.currency
-    pruned = state.pruned_names(index.entries)
+    pruned = state.pruned_names(index.events)
     out: list[Problem] = []
-    for entry in index.entries:
+    for entry in _judged(rule, index):
         if not isinstance(entry, data.Transaction):
             continue
         voucher = state.recorded(entry)
@@ -100,7 +109,7 @@ def early_finding(rule: VoucherRule, event: data.Event, message: str) -> Problem
 def _deviations(rule: VoucherRule, index: Index) -> list[Problem]:
     """One error per ``audit_deviation`` event, at the entry it names (``file:line``
     relative to the event's file), or at the event when that entry is not found."""
-    events = [e for e in index.entries if isinstance(e, data.Event) and e.type == DEVIATION]
+    events = [e for e in index.events if e.type == DEVIATION]
     if not events:
         return []
     at = {(str((e.meta or {}).get("filename")), (e.meta or {}).get("lineno")): e
