@@ -1,13 +1,17 @@
 """Benchmark: what the rules add to bean-check, at about 10k, 100k and 1M transactions.
 
 For each size, books come from ``grantpool generate``; then, in separate processes,
-``bean-check`` loads a copy of the main file without the plugin line, and
-``grantpool check`` loads the books with the rules plugin.  Each measurement is
-wall time and the peak resident memory of that process.  Results go to
-``bench/RESULTS.md``.
+``bean-check`` loads a copy of the main file without the plugin line, ``bean-check``
+loads the main file (the rules plugin in), and ``grantpool check`` loads the books.
+Each measurement is wall time, CPU time (user and system) and the peak resident
+memory of that process.  The three commands run in turn, round after round, so the
+ratio of the plugin's run to the plain one is taken within each round (the machine is
+shared and noisy) and the median of those ratios is reported.  The package's modules
+are compiled first, so that no run pays for compiling them (``PYTHONDONTWRITEBYTECODE``
+would otherwise make every run do it).  Results go to ``bench/RESULTS.md``.
 
-    python bench/run.py                  # all three sizes (about 15 minutes on 2 cores)
-    python bench/run.py --sizes 10k      # one size
+    python bench/run.py                        # all three sizes (about 20 minutes on 2 cores)
+    python bench/run.py --sizes 10k 100k --runs 7
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
 start = time.perf_counter()
 done = subprocess.run(sys.argv[1:], capture_output=True, text=True, env=env)
 wall = time.perf_counter() - start
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"wall": wall, "peak_kb": peak, "rc": done.returncode,
+used = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": wall, "cpu": used.ru_utime + used.ru_stime,
+                  "peak_kb": used.ru_maxrss, "rc": done.returncode,
                   "err": done.stderr[-300:], "out": done.stdout[-300:]}))
 """
 
@@ -86,8 +91,14 @@ def run_size(size: str, folder: Path, repeat: int) -> dict[str, object]:
                                    else REPO / "rules/dk2017.yaml")
     for name, results in runs.items():
         row[name] = {"wall": statistics.median(r["wall"] for r in results),
+                     "cpu": statistics.median(r["cpu"] for r in results),
                      "peak_mb": statistics.median(r["peak_kb"] for r in results) / 1024,
                      "rc": results[-1]["rc"]}
+    # the rules' cost: the plugin's run over the plain one, within each round
+    row["ratio"] = {key: statistics.median(
+        plug[key] / bean[key] for plug, bean in zip(runs["bean-check + rules"],
+                                                    runs["bean-check"], strict=True))
+        for key in ("wall", "cpu")}
     return row
 
 
@@ -124,23 +135,25 @@ def in_process(plain: Path, rules: Path) -> dict[str, float]:
 
 def markdown(rows: list[dict[str, object]]) -> str:
     lines = [
-        "| books | transactions | runs | bean-check (no rules) | bean-check + rules plugin "
-        "| grantpool check | time added (plugin / check) | memory added (plugin / check) "
+        "| books | transactions | runs | bean-check (no rules): wall, CPU, peak "
+        "| bean-check + rules plugin: wall, CPU, peak | with the rules: x wall, x CPU "
+        "| grantpool check: wall, peak | memory added (plugin / check) "
         "| engine alone: load / rules (share) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         bean, plug, ours = row["bean-check"], row["bean-check + rules"], row["grantpool check"]
-        inner = row["in-process"]
+        inner, ratio = row["in-process"], row["ratio"]
         assert isinstance(bean, dict) and isinstance(plug, dict) and isinstance(ours, dict)
-        assert isinstance(inner, dict)
+        assert isinstance(inner, dict) and isinstance(ratio, dict)
         txns = int(row["transactions"])  # type: ignore[call-overload]
         lines.append(
             f"| {row['size']} | {txns:,} | {row['repeat']} "
-            f"| {bean['wall']:.2f} s, {bean['peak_mb']:.0f} MB "
-            f"| {plug['wall']:.2f} s, {plug['peak_mb']:.0f} MB "
+            f"| {bean['wall']:.2f} s, {bean['cpu']:.2f} s, {bean['peak_mb']:.0f} MB "
+            f"| {plug['wall']:.2f} s, {plug['cpu']:.2f} s, {plug['peak_mb']:.0f} MB "
+            f"| {ratio['wall']:.3f}x, {ratio['cpu']:.3f}x "
             f"| {ours['wall']:.2f} s, {ours['peak_mb']:.0f} MB "
-            f"| {_added('wall', bean, plug, ours)} | {_added('peak_mb', bean, plug, ours)} "
+            f"| {_added('peak_mb', bean, plug, ours)} "
             f"| {inner['load']:.2f} s / {inner['rules']:.2f} s "
             f"({inner['rules'] / inner['load'] * 100:.1f} %) |")
     return "\n".join(lines)
@@ -150,10 +163,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
     parser.add_argument("--folder", type=Path, default=HERE / "out")
+    parser.add_argument("--runs", type=int, default=5, help="rounds per size (1M: one)")
     args = parser.parse_args()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "engine")],
+                   check=True, capture_output=True)
     rows = []
     for size in args.sizes:
-        rows.append(run_size(size, args.folder, repeat=1 if size == "1M" else 3))
+        rows.append(run_size(size, args.folder, repeat=1 if size == "1M" else args.runs))
         print(json.dumps(rows[-1]), flush=True)
     table = markdown(rows)
     print(table)
