@@ -20,14 +20,13 @@ from grantpool.books.opening import NoRules, open_books
 from grantpool.books.writing import WriteRefused
 from grantpool.cli.entry import amount_type
 from grantpool.cli.oneline import fail
+from grantpool.cli.options import DEFAULT_LEDGER
 from grantpool.entry import route
 from grantpool.entry.entries import Books, EntryError
 from grantpool.entry.gitlog import GitError, check_officer
 from grantpool.entry.guard import Refused, record_entry
 from grantpool.generate.books import slug
 from grantpool.rules.kinds.voucher import DEVIATION_TEXT
-
-DEFAULT_LEDGER = Path("ledger/main.beancount")
 
 
 class SampleGroup(click.Group):

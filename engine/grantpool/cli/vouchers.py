@@ -12,6 +12,7 @@ from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, open_books
 from grantpool.books.writing import WriteRefused
 from grantpool.cli.oneline import fail
+from grantpool.cli.options import ledger_argument
 from grantpool.entry import route
 from grantpool.entry.gitlog import GitError, git_commit_step
 from grantpool.entry.guard import AfterWrite, Refused, record_entry
@@ -25,10 +26,6 @@ from grantpool.vouchers.prune import (
     prune_draft,
 )
 from grantpool.vouchers.store import VoucherError
-
-DEFAULT_LEDGER = Path("ledger/main.beancount")
-ledger_argument = click.argument("ledger", type=click.Path(path_type=Path),
-                                 default=DEFAULT_LEDGER, required=False)
 
 
 @click.group("vouchers")

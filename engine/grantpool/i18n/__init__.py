@@ -16,9 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
+
 
 LANGUAGES = ("da", "en")
 DEFAULT = "en"
@@ -44,6 +46,8 @@ def catalogue(lang: str) -> Catalog | None:
     """The catalogue of *lang* (``<lang>.po`` in this package), None for English."""
     if lang == DEFAULT or lang not in LANGUAGES:
         return None
+    from babel.messages.pofile import read_po  # noqa: PLC0415 (Babel costs a command 50 ms)
+
     source = resources.files(__name__).joinpath(f"{lang}.po")
     with source.open("rb") as handle:
         return read_po(handle, locale=lang)
