@@ -261,3 +261,35 @@ def test_bank__an_entry_the_books_hold_is_matched_whatever_the_format(
     assert code == 0 and out.count("  matched   line") == len(month.moves) == 9
     entries, _, _ = parser.parse_string(aarhus(example_copy).read_text(encoding="utf-8"))
     assert not [e for e in entries if isinstance(e, data.Transaction) and e.flag == "!"]
+
+
+def test_bank__a_month_imported_again_from_a_bank_csv_without_references_adds_nothing(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    month = february(example_copy, FEE, INTEREST)
+    xml = tmp_path / "statement.xml"
+    xml.write_text(camt053(month), encoding="utf-8")
+    assert run(example_copy, str(xml))[0] == 0
+    after = aarhus(example_copy).read_bytes()
+    csv = tmp_path / "aarhus-2018-02.csv"
+    csv.write_bytes(danske_csv(month))
+    code, out, err = run(example_copy, str(csv))
+    assert code == 0, err
+    assert "nothing new" in out, out
+    assert aarhus(example_copy).read_bytes() == after
+
+
+def test_bank__a_month_imported_from_a_bank_csv_then_as_camt053_adds_nothing(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    month = february(example_copy, FEE, INTEREST)
+    csv = tmp_path / "aarhus-2018-02.csv"
+    csv.write_bytes(danske_csv(month))
+    assert run(example_copy, str(csv))[0] == 0
+    after = aarhus(example_copy).read_bytes()
+    xml = tmp_path / "statement.xml"
+    xml.write_text(camt053(month), encoding="utf-8")
+    code, out, err = run(example_copy, str(xml))
+    assert code == 0, err
+    assert "nothing new" in out and "0 bank line(s) unmatched" in out, out
+    assert aarhus(example_copy).read_bytes() == after

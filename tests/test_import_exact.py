@@ -113,6 +113,12 @@ def test_match__an_entry_written_for_one_bank_line_never_matches_another(
                     Decimal("-25.00"), "FEE-0130")
     assert match([other], entries, AARHUS, 5).unmatched_bank == [other]
     assert [b for b, _ in match([same], entries, AARHUS, 5).matched] == [same]
+    # a line of a CSV export (no reference: its key is a digest) is the same line
+    exported = BankLine(2, datetime.date(2018, 1, 30), "Gebyr", Decimal("-25.00"),
+                        Decimal("-25.00"), "")
+    assert exported.key.startswith("sha256:")
+    assert [b for b, _ in match([exported], entries, AARHUS, 5).matched] == [exported]
+    assert match([exported, other], entries, AARHUS, 5).unmatched_bank == [other]
 
 
 def shift(rows: list[str], at: int, amount: Decimal) -> list[str]:

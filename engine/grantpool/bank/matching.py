@@ -8,6 +8,12 @@ transaction at most one line:
   is its ``bank_ref``, dated within the days;
 * any other transaction matches the nearest line of the same amount within the
   days;
+* last, a line still unmatched may match, by the same amount and the nearest date, a
+  transaction tied to a key of the other kind, that no line of this statement carries:
+  the same month imported before in another format.  A bank's CSV export has no
+  references, so its lines' keys are digests of their content, while camt.053 and
+  MT940 carry the bank's references.  Two different references of a bank are two
+  different lines: they never match each other.
 * only transactions the statement can still explain are candidates: those dated
   on or after the books' last balance assertion of the bank on or before the
   statement's first day, and before the first assertion after its last day.
@@ -24,7 +30,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from grantpool.bank.lines import BankLine
+from grantpool.bank.lines import DIGEST, BankLine
 from grantpool.books.banks import bank_changes
 
 
@@ -69,14 +75,29 @@ def match(lines: list[BankLine], entries: list[data.Directive], bank: str,
         else:
             free.append(entry)
     used: set[int] = set()
+    keys = {line.key for line in lines}
+    elsewhere = {kind: [e for ref, tied_to in tied.items()
+                        if ref not in keys and ref.startswith(DIGEST) != kind for e in tied_to]
+                 for kind in (False, True)}  # by the kind of key a line has: a digest?
+    left = []
     for line in lines:
         found = _nearest(line, tied.get(line.key, []), bank, days, used, same_amount=False) \
             or _nearest(line, free, bank, days, used, same_amount=True)
+        if found is None:
+            left.append(line)
+        else:
+            used.add(id(found))
+            result.matched.append((line, found))
+    for line in left:  # the same line, imported before under another format's reference
+        found = _nearest(line, elsewhere[line.key.startswith(DIGEST)], bank, days, used,
+                         same_amount=True)
         if found is None:
             result.unmatched_bank.append(line)
         else:
             used.add(id(found))
             result.matched.append((line, found))
+    order = {id(line): at for at, line in enumerate(lines)}
+    result.matched.sort(key=lambda pair: order[id(pair[0])])
     result.unmatched_books = [e for e in pool if id(e) not in used and first <= e.date <= last]
     return result
 
