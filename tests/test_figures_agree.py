@@ -6,15 +6,18 @@ real Beancount loader read."""
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from grantpool.audit.grant_accounts import grant_accounts
 from grantpool.audit.reconcile import Node, reconcile
 from grantpool.books.opening import declared_rules
+from grantpool.cli import main
 from grantpool.figures.categories import file_periods
 from grantpool.figures.links import links
 from grantpool.figures.report import rows
@@ -148,3 +151,19 @@ def test_figures__every_grant_accounts_line_sums_its_linked_postings(
 def test_figures__the_other_pools_books_agree_too(pool: str) -> None:
     ledger, rules = books_and_rules(EXAMPLE / "examples" / pool / "main.beancount")
     assert walk_report(ledger, rules, LATE) == []
+
+
+def test_report__pool_level_on_a_municipalitys_own_books_is_refused() -> None:
+    own = EXAMPLE / "municipalities" / "aarhus" / "main.beancount"
+    result = CliRunner().invoke(main, ["report", str(own), "--level", "pool", "--as-of",
+                                       "2019-01-01"])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"grantpool: {own}: these books hold no pool")
+    assert "--level" in result.stderr and len(result.stderr.splitlines()) == 1
+    # the municipality level of the same books, and the pool level of the folder, are given
+    assert CliRunner().invoke(main, ["report", str(own), "--level", "municipality", "--as-of",
+                                     "2019-01-01"]).exit_code == 0
+    whole = CliRunner().invoke(main, ["report", str(EXAMPLE), "--level", "pool", "--as-of",
+                                      "2019-01-01", "--format", "json"])
+    assert whole.exit_code == 0 and json.loads(whole.stdout)[0]["granted"] == "9500000.00"

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from grantpool.audit.check import BadRules
+from grantpool.books.chart import POOL_BANK
 from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, open_books
 from grantpool.cli.oneline import fail
@@ -20,7 +21,7 @@ from grantpool.federation.executor import NoCluster
 from grantpool.federation.run import rollup
 from grantpool.figures.levels import figures
 from grantpool.figures.render import citizen_cap, render_rows
-from grantpool.figures.report import LEVELS, rows_of
+from grantpool.figures.report import LEVELS, holds_pool, rows_of
 from grantpool.privacy.cpr import redact
 
 
@@ -47,6 +48,10 @@ def report(ledger: Path, level: str, as_of: datetime.datetime | None, fmt: str,
                                                progress("summing", federation, fmt))
         else:
             books = open_books(ledger, day, rules)
+            if level == "pool" and not holds_pool(books.entries):
+                fail(f"{ledger}: these books hold no pool ({POOL_BANK} is not opened: a "
+                     f"municipality's own books?); report --level pool on the pool's books or "
+                     f"the federation's folder, or use --level municipality or citizen (--level)")
             levels, pool, cap = figures(books.entries, day), books.rules.pool, citizen_cap(
                 books.rules)
     except (CannotLoad, NoRules, NotAFederation, NoCluster) as exc:

@@ -97,6 +97,12 @@ def rows(
     return rows_of(figures(entries, as_of), pool, as_of, level, cap)
 
 
+def holds_pool(entries: list[data.Directive]) -> bool:
+    """Whether the books open the pool's bank account: a municipality's own books do not,
+    so they have no pool row to give."""
+    return any(isinstance(e, data.Open) and e.account == acc.POOL_BANK for e in entries)
+
+
 def rows_of(
     levels: PoolFigures, pool: PoolDef, as_of: datetime.date, level: str,
     cap: Decimal | None = None,
