@@ -14,35 +14,33 @@ the pool's language (``language:`` in the rules file) unless ``?lang=da|en`` ask
 another; its words come from the catalogue in ``grantpool.i18n`` (``texts``).  The
 citizen page's forms write through the endpoints ``WRITE_ENDPOINTS`` (``writes``: who
 may; ``form``, ``entryform``: the checked entries).  This class only adapts Fava's
-request to the pure functions in ``pages``, ``summary`` and ``statement``.
+request to each page's data (``views``, from the pure functions in ``pages``,
+``summary`` and ``statement``); the pieces a page prints many times and its links are
+made in Python (``html``, ``tables``, ``urls``), not by Jinja macros and Fava's
+``url_for`` per link: a national municipality's page prints some 10,000 of them.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from fava.core.filters import FilterError
 from fava.ext import FavaExtensionBase, extension_endpoint
 from flask import Response, current_app, g, request
-from markupsafe import Markup
 
 from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, declared_rules
-from grantpool.fava_ext import drills, federated, pages, statement, svg, writes
-from grantpool.fava_ext.entryform import KINDS
+from grantpool.fava_ext import drills, federated, pages, views, writes
 from grantpool.fava_ext.federated import Place
-from grantpool.fava_ext.summary import row_pace, stops
-from grantpool.fava_ext.texts import Texts, texts
+from grantpool.fava_ext.html import Html
+from grantpool.fava_ext.texts import texts
+from grantpool.fava_ext.urls import Urls
 from grantpool.federation.discover import NotAFederation
 from grantpool.figures.levels import PoolFigures, figures
-from grantpool.figures.links import links
 from grantpool.figures.render import citizen_cap
-from grantpool.figures.report import citizen_row
-from grantpool.figures.spending import daily_spending
 from grantpool.i18n import language
 from grantpool.privacy.cpr import looks_like_cpr, redact
 from grantpool.rules import engine
@@ -77,14 +75,19 @@ class GrantPool(FavaExtensionBase):
             self._where = federated.where_of(Path(self.ledger.beancount_file_path))
         return self._where
 
-    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
-        """A result per loaded books: a reload starts afresh (``after_load_file``)."""
-        full = (id(self.ledger.all_entries), *key)
-        if full not in self._memo:
+    def memo(self, key: tuple[Any, ...], compute: Callable[[], Any],
+             sources: tuple[Any, ...] = ()) -> Any:
+        """A result per loaded books (a reload starts afresh: ``after_load_file``) and
+        per *sources*, the objects it is made from (the figures, the rules): kept with
+        it and compared by identity, so a new roll-up or rules file is never missed."""
+        full = (id(self.ledger.all_entries), *key, *(id(s) for s in sources))
+        hit = self._memo.get(full)
+        if hit is None or any(a is not b for a, b in zip(hit[0], sources, strict=True)):
             if len(self._memo) > 64:
                 self._memo.clear()
-            self._memo[full] = compute()
-        return self._memo[full]
+            hit = (sources, compute())
+            self._memo[full] = hit
+        return hit[1]
 
     def entries(self) -> list[Any]:
         """All of the books' directives (Fava's filters are applied by ``view``)."""
@@ -139,10 +142,14 @@ class GrantPool(FavaExtensionBase):
         place = self.where().place
         shown_page, name = federated.asked(place, request.args.get("page", "pool"),
                                            request.args.get("name", ""))
-        base: dict[str, Any] = {"page": shown_page, "view": view,
+        slugs = drills.served(current_app.config["LEDGERS"]) if place else {}
+        lang_arg = tx.lang if asked == tx.lang else None
+        html = Html(tx, Urls(), drills.Drills(place, slugs),
+                    ruleset.pool if ruleset else None, view.as_of, lang_arg)
+        base: dict[str, Any] = {"page": shown_page, "view": view, "h": html, "slugs": slugs,
                                 "problem": why, "findings_count": self._count(),
                                 "tx": tx, "t": tx.t, "lang": tx.lang,
-                                "lang_arg": tx.lang if asked == tx.lang else None,
+                                "lang_arg": lang_arg,
                                 "name": _shown_name(name), "entity": place.kind if place else None,
                                 "may_write": writes.may_write(signed_in(), place),
                                 "user": user.name if (user := signed_in()) else None,
@@ -158,76 +165,11 @@ class GrantPool(FavaExtensionBase):
                place: Place | None, name: str) -> dict[str, Any]:
         levels = self.levels(view.as_of)
         cap = citizen_cap(ruleset)
-        slugs = drills.served(current_app.config["LEDGERS"]) if place else {}
         base |= {"pool": ruleset.pool, "currency": ruleset.pool.currency,
-                 "names": sorted(levels.grants), "slugs": slugs,
-                 "drill": lambda row, figure: drills.drill(
-                     place, slugs, links(row, ruleset.pool, view.as_of)[figure], row.level,
-                     figure, row.municipality)}
-        handler = {"municipality": self._municipality, "citizen": self._citizen,
-                   "findings": self._findings}.get(base["page"], self._pool)
-        return handler(base, levels, ruleset, view, cap, name)
-
-    def _pool(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
-              view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
-        data = pages.pool_page(levels, ruleset, view, cap)
-        shown = {line.municipality for line in data["municipalities"]}
-        rolled = self.where().rollup
-        daily = rolled.spending() if rolled else self.memo(
-            ("spending",), lambda: daily_spending(self.entries()))
-        series = pages.monthly_series(daily, view.as_of, shown)
-        period = ruleset.pool.project_period
-        tx: Texts = base["tx"]
-        return {**base, **data, "page": "pool",
-                "sankey": Markup(svg.sankey(data["flows"], ruleset.pool.currency, tx)),
-                "chart": Markup(svg.spending_chart(
-                    series, period.start, period.end, data["totals"].granted, view.as_of,
-                    ruleset.pool.currency, tx))}
-
-    def _municipality(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
-                      view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
-        side = "pool" if self.where().rollup else "municipality"  # whose tranche halves
-        data = pages.municipality_page(levels, ruleset, view, name, cap,
-                                       self.entries(), side)
-        if data is None:
-            return {**base, "page": "problem",
-                    "problem": base["tx"].t("No municipality '%(name)s'.", name=redact(name)[:40])}
-        return {**base, **data, "name": name}
-
-    def _citizen(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
-                 view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
-        found = [c for g in levels.grants.values() for c in g.citizens.values()
-                 if c.citizen == name]
-        citizen_cap = cap if cap is not None else ruleset.pool.drawing_right
-        rows = [citizen_row(c, ruleset.pool, view.as_of, citizen_cap) for c in found]
-        if not rows:
-            return {**base, "page": "problem",
-                    "problem": base["tx"].t("No citizen '%(name)s'.", name=redact(name)[:40])}
-        muni = rows[0].municipality or ""
-        rolled = self.where().rollup
-        if rolled is not None:  # the statement is in the municipality's own books
-            lines = statement.statement(rolled.entries_of(muni), muni, name, view.as_of)
-            base |= drills.elsewhere(self.where().place, muni, name, base["slugs"])
-        else:
-            lines = self.memo(("statement", name, view.as_of),
-                              lambda: statement.statement(self.entries(), muni, name,
-                                                          view.as_of))
-        stopped = stops(found[0].events, view.as_of)
-        recorded = statement.recorded(request.args.get("recorded", ""), lines)
-        done = statement.entered(request.args.get("entered", ""), lines, stopped, KINDS)
-        return {**base, "row": rows[0], "name": name, "lines": lines, "stops": stopped,
-                "rows": statement.with_stops(lines, stopped), "recorded": recorded,
-                "entered": done, "kinds": KINDS,
-                "pace": row_pace(rows[0], view.as_of),
-                "categories": statement.by_category(lines),
-                "timeline": Markup(svg.timeline(lines, rows[0], ruleset.pool.currency,
-                                                base["tx"], stopped))}
-
-    def _findings(self, base: dict[str, Any], levels: PoolFigures, ruleset: RuleSet,
-                  view: pages.View, cap: Decimal | None, name: str) -> dict[str, Any]:
-        errors = list(self.ledger.errors)
-        return {**base, "groups": statement.grouped_findings(errors),
-                "loader_errors": statement.loader_errors(errors)}
+                 "names": sorted(levels.grants)}
+        handler = {"municipality": views.municipality, "citizen": views.citizen,
+                   "findings": views.findings}.get(base["page"], views.pool)
+        return handler(self, base, levels, ruleset, view, cap, name)
 
     @extension_endpoint("purchase", ["POST"])  # type: ignore[arg-type, untyped-decorator]
     def purchase(self) -> Response:

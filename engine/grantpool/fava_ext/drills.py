@@ -71,17 +71,49 @@ def ledger_path(place: Place, where: str, municipality: str | None) -> Path | No
 def drill(place: Place | None, slugs: dict[Path, str], link: Link, level: str, figure: str,
           municipality: str | None) -> Drill:
     """*link* in the first ledger of ``target`` that this Fava serves (*slugs*: each
-    served main file, resolved, and its slug); the page's own when none is."""
-    if place is None:
-        return Drill(link)
-    for where in target(place.kind, level, figure):
-        if where == "here":
-            return Drill(link)
-        path = ledger_path(place, where, municipality)
-        slug = slugs.get(path.resolve()) if path is not None else None
-        if slug is not None:
-            return Drill(link, slug)
-    return Drill(link)
+    served main file, resolved, and its slug); the page's own when none is.  A page
+    asks ``Drills``, which remembers each answer."""
+    return Drills(place, slugs).drill(link, level, figure, municipality)
+
+
+class Drills:
+    """``drill`` for one page: which ledger each (level, figure, municipality) opens is
+    worked out once, and each ledger's main file found and resolved once."""
+
+    def __init__(self, place: Place | None, slugs: dict[Path, str]) -> None:
+        self.place, self.slugs = place, slugs
+        self._bfile: dict[tuple[str, str, str | None], str | None] = {}
+        self._paths: dict[tuple[str, str | None], str | None] = {}
+
+    def bfile(self, level: str, figure: str, municipality: str | None) -> str | None:
+        """The slug of the ledger the figure's link opens (None: the page's own)."""
+        key = (level, figure, municipality)
+        if key not in self._bfile:
+            self._bfile[key] = self._first(level, figure, municipality)
+        return self._bfile[key]
+
+    def _first(self, level: str, figure: str, municipality: str | None) -> str | None:
+        if self.place is None:
+            return None
+        for where in target(self.place.kind, level, figure):
+            if where == "here":
+                return None
+            slug = self._slug(where, municipality)
+            if slug is not None:
+                return slug
+        return None
+
+    def _slug(self, where: str, municipality: str | None) -> str | None:
+        key = (where, municipality if where == "municipality" else None)
+        if key not in self._paths:
+            assert self.place is not None
+            path = ledger_path(self.place, where, municipality)
+            self._paths[key] = self.slugs.get(path.resolve()) if path is not None else None
+        return self._paths[key]
+
+    def drill(self, link: Link, level: str, figure: str, municipality: str | None) -> Drill:
+        """*link* in the ledger ``bfile`` picks (``drill``)."""
+        return Drill(link, self.bfile(level, figure, municipality))
 
 
 def served(ledgers: Any) -> dict[Path, str]:

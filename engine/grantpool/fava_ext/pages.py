@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -67,7 +68,8 @@ def pool_page(
             "paid_out": levels.paid_out, "admin_spent": levels.admin_spent}
 
 
-def flow_edges(levels: PoolFigures, shown: set[str]) -> list[tuple[str, str, Decimal]]:
+def flow_edges(levels: PoolFigures,
+               shown: AbstractSet[str]) -> list[tuple[str, str, Decimal]]:
     """(source, target, amount): the pool to each municipality, each to what its money
     went to: category codes, ``salary``, ``returned`` (to the state), ``kept`` (under
     the de-minimis) and ``unspent``; the pool itself is ``pool``."""
@@ -91,18 +93,18 @@ def flow_edges(levels: PoolFigures, shown: set[str]) -> list[tuple[str, str, Dec
 
 
 def monthly_series(daily: dict[str, dict[datetime.date, Decimal]], as_of: datetime.date,
-                   shown: set[str]) -> list[tuple[datetime.date, Decimal]]:
+                   shown: AbstractSet[str]) -> list[tuple[datetime.date, Decimal]]:
     """Cumulative spending of the municipalities *shown* at the end of each month, up
     to *as_of*."""
-    months: defaultdict[datetime.date, Decimal] = defaultdict(Decimal)
+    months: defaultdict[int, Decimal] = defaultdict(Decimal)  # year * 12 + month - 1
     for name in shown:
         for day, amount in daily.get(name, {}).items():
             if day <= as_of:
-                months[day.replace(day=1)] += amount
+                months[day.year * 12 + day.month - 1] += amount
     total, series = ZERO, []
     for month in sorted(months):
         total += months[month]
-        series.append((month, total))
+        series.append((datetime.date(month // 12, month % 12 + 1, 1), total))
     return series
 
 
