@@ -13,7 +13,9 @@ up every entity's books.  First as ``grantpool serve`` starts: its check of the 
 also keeping each entity's figures and spending for the pool's page (``warm=True``);
 then the pool's ledger's pages, the first view merging what the check kept.  With
 ``--cold`` also the pool's page with nothing kept (every entity's books loaded at its
-first view: minutes at national size).
+first view: minutes at national size); with ``--warm-only`` the check runs once, warm.
+
+    python bench/pages.py --national /tmp/nat/books --warm-only
 """
 
 from __future__ import annotations
@@ -40,9 +42,11 @@ PAGES = {"pool": "", "municipality": "?page=municipality&name={muni}",
 EXAMPLE_IDS = {"muni": "Kolding", "pid": "P-KOL-001"}
 
 
-def measure(books: Path, slug: str, ids: dict[str, str],
+def measure(books: Path | list[Path], slug: str, ids: dict[str, str],
             pages: dict[str, str] | None = None) -> list[tuple[str, float, float]]:
-    app = create_app([books.resolve()], load=True)
+    """Each page of *slug* (first request, median of 3 again) in Fava serving *books*."""
+    served = books if isinstance(books, list) else [books]
+    app = create_app([path.resolve() for path in served], load=True)
     client = app.test_client()
     base = f"/{slug}/extension/GrantPool/"
     out = []
@@ -77,7 +81,9 @@ AARHUS = ("municipalities/aarhus/main.beancount", "grant-pool-dk2017-aarhus",
           {"": "", "citizen": "?page=citizen&name={pid}", "findings": "?page=findings",
            "time filter 2018": "?time=2018"})
 POOL_LEDGER = ("pool/main.beancount", "grant-pool-dk2017-pool",
-               {"pool": "", "municipality (Aarhus)": "?page=municipality&name={muni}"})
+               {"pool": "", "municipality (Aarhus)": "?page=municipality&name={muni}",
+                "citizen (P-AAR-001)": "?page=citizen&name={pid}",
+                "findings": "?page=findings"})
 NATIONAL_IDS = {"muni": "Aarhus", "pid": "P-AAR-001"}
 
 
@@ -86,25 +92,28 @@ def row(label: str, name: str, first: float, again: float | None = None) -> None
     print(f"| national: {label} | {name} | {first * 1000:.0f} ms | {shown} |", flush=True)
 
 
-def national(folder: Path, workers: int, cold: bool) -> None:
-    """Aarhus's own pages; serve's check at start, alone and warm; the pool's pages."""
+def national(folder: Path, workers: int, cold: bool, warm_only: bool) -> None:
+    """Aarhus's own pages; serve's check at start, alone and warm; the pool's pages,
+    served beside Aarhus's own ledger (``grantpool serve`` serves every entity's: the
+    pool's citizen page then reads the citizen's lines from Aarhus's loaded ledger)."""
     for name, first, again in measure(folder / AARHUS[0], AARHUS[1], NATIONAL_IDS,
                                       AARHUS[2]):
         row("Aarhus's own ledger", name or "municipality", first, again)
     federation = load_federation(folder)
     runner, today = Runner(workers), datetime.date.today()
+    pool_and_aarhus = [folder / POOL_LEDGER[0], folder / AARHUS[0]]
     if cold:
-        for name, first, again in measure(folder / POOL_LEDGER[0], POOL_LEDGER[1],
+        for name, first, again in measure(pool_and_aarhus, POOL_LEDGER[1],
                                           NATIONAL_IDS, POOL_LEDGER[2]):
             row("the pool's own ledger, nothing kept", name, first, again)
-    for warm in (False, True):
+    for warm in (True,) if warm_only else (False, True):
         start = time.perf_counter()
         found = run.check_federation(federation, today, runner=runner, warm=warm)
         what = "also keeping the figures (warm=True)" if warm else "the check alone"
         row(f"serve's check at start, {workers} workers", f"{what}, "
             f"{len(found.findings)} findings", time.perf_counter() - start)
     assert run.warmed(federation, run.stamp(federation)) is not None
-    for name, first, again in measure(folder / POOL_LEDGER[0], POOL_LEDGER[1], NATIONAL_IDS,
+    for name, first, again in measure(pool_and_aarhus, POOL_LEDGER[1], NATIONAL_IDS,
                                       POOL_LEDGER[2]):
         row("the pool's own ledger, after serve's warm check", name, first, again)
 
@@ -117,8 +126,10 @@ def main() -> None:
         parser.add_argument("--national", type=Path, required=True)
         parser.add_argument("--workers", type=int, default=2)
         parser.add_argument("--cold", action="store_true")
+        parser.add_argument("--warm-only", action="store_true",
+                            help="run serve's check once, keeping the figures (warm=True)")
         args = parser.parse_args()
-        national(args.national, args.workers, args.cold)
+        national(args.national, args.workers, args.cold, args.warm_only)
         return
     for label, books in BOOKS.items():
         if not books.exists():
