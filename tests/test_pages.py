@@ -66,6 +66,24 @@ def test_pages__returned_column_matches_the_report(client: Any) -> None:
         assert shown["returned"] + shown["kept"] == given_back
 
 
+@pytest.mark.parametrize("query", ["", "&time=2018-09"])
+def test_pages__citizens_table_shows_what_each_returned_and_every_row_adds_up(
+    client: Any, query: str
+) -> None:
+    text = page(client, f"?page=municipality&name=Halsnæs{query}")
+    rows, total = cells(text, "data-citizen"), totals(text, "citizens")
+    assert rows["P-HAL-003"]["returned"] == Decimal("16129.00")  # moved out, returned the rest
+    day = "2018-09-30" if query else "2026-01-01"
+    reported = {r["citizen"]: Decimal(r["returned"]) for r in report("citizen", day)
+                if r["municipality"] == "Halsnæs"}
+    for pid, row in rows.items():
+        assert row["returned"] == reported[pid], pid
+        assert row["granted"] == (row["spent"] + row["committed"] + row["returned"]
+                                  + row["remaining"]), pid
+    for key in ("granted", "committed", "spent", "returned", "remaining"):
+        assert total[key] == sum(r[key] for r in rows.values()), key
+
+
 def test_pages__categories_are_named_from_the_rules_file_with_the_code_in_a_tooltip(
     client: Any,
 ) -> None:

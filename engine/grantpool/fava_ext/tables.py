@@ -22,7 +22,7 @@ def citizen_rows(h: Html, citizens: list[Row], paces: dict[str, Any],
     """The municipality page's citizens' table body."""
     t, day = h.tx.t, h.tx.day
     labels = {"granted": t("Granted"), "committed": t("Committed"), "spent": t("Spent"),
-              "remaining": t("Remaining")}
+              "returned": t("Returned to the grant"), "remaining": t("Remaining")}
     out = []
     for c in citizens:
         pid = escape(c.citizen)
