@@ -252,6 +252,41 @@ def test_federation_serve__the_roll_up_follows_a_municipalitys_books_when_they_c
     assert after["Aarhus"] == before["Aarhus"]
 
 
+def findings_items(text: str) -> list[tuple[str, str]]:
+    """(severity, rule) of each finding listed on a findings page."""
+    return re.findall(r'<li data-rule="([^"]+)" data-severity="(\w+)"', text)
+
+
+def test_federation_serve__pool_findings_list_each_municipalitys_own_findings(
+    example_copy: Path,
+) -> None:
+    kolding = example_copy.parent / "municipalities" / "kolding" / "books.beancount"
+    with kolding.open("a", encoding="utf-8") as books:  # over the citizen's cap
+        books.write('\n2018-12-01 * "Purchase: clothing" #purchase\n'
+                    "  Expenses:Municipality:Kolding:Purchases:Clothing   60000.00 DKK\n"
+                    "  Assets:Municipality:Kolding:Bank:Citizen:P-KOL-002:Available  "
+                    "-60000.00 DKK\n")
+    client = create_app(main_files(example_copy.parent), load=True,
+                        poll_watcher=True).test_client()
+    pool = client.get(f"{at(POOL)}?page=findings&lang=en").get_data(as_text=True)
+    listed = dict(re.findall(r'<tr data-municipality="([^"]+)"><td><a [^>]+>[^<]+</a></td>'
+                             r'<td class="gp-n" data-key="error">(\d+)</td>', pool))
+    assert set(listed) == set(MUNICIPALITIES)
+    for name, slug in MUNICIPALITIES.items():  # the same as the municipality's own page
+        own = client.get(f"{at(slug)}?page=findings").get_data(as_text=True)
+        errors = [rule for rule, severity in findings_items(own) if severity == "error"]
+        assert int(listed[name]) == len(errors), name
+    assert int(listed["Kolding"]) >= 1
+    found = re.search(r'<li data-municipality="Kolding" data-rule="citizen-cap" '
+                      r'data-severity="error"><a href="([^"]+)">', pool)
+    assert found is not None, "the cap finding in Kolding's books is not listed"
+    assert found.group(1).startswith(f"/{MUNICIPALITIES['Kolding']}/editor/")
+    assert "books.beancount" in html.unescape(found.group(1))
+    # a municipality's own ledger lists its own findings only, no other municipality's
+    aarhus = client.get(f"{at(MUNICIPALITIES['Aarhus'])}?page=findings").get_data(as_text=True)
+    assert 'data-municipality="Kolding"' not in aarhus
+
+
 def test_federation_serve__a_pool_without_its_entity_line_exits_2(example_copy: Path) -> None:
     pool = example_copy.parent / "pool" / "main.beancount"
     pool.write_text(re.sub(r'.*custom "grantpool-entity".*\n', "", pool.read_text("utf-8")),

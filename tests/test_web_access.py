@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,11 @@ from click.testing import CliRunner
 from grantpool.cli import main
 from grantpool.web.app import REFUSED_HEADER
 from grantpool.web.limits import SignInLimit
+from grantpool.web.people import Role, User
 from grantpool.web.sessions import SessionTable
 from grantpool.web.setup import ServeOptions
+from grantpool.web.userfile import load_users
+from grantpool.web.userwrite import save_users
 from tests.webtools import (
     AARHUS,
     CONSOLIDATED,
@@ -347,3 +351,23 @@ def test_signin__the_grant_pool_page_names_the_user_and_signs_them_out(client: A
     form = page.split('class="gp-signout"')[1].split("</form>")[0]
     assert client.post("/signout", data={"csrf_token": csrf_of(form)}).status_code == 302
     assert client.get(f"/{AARHUS}{PAGE}").status_code == 302
+
+
+def test_signin__pool_findings_list_only_the_municipalities_the_auditor_reads(
+        tmp_path: Path) -> None:
+    users = users_file(tmp_path)
+    people, errors = load_users(users)
+    assert errors == []
+    people["pool-revisor"] = User("pool-revisor", Role.AUDITOR, people["revisor"].password_hash,
+                                  entities=("pool", "Kolding"))
+    save_users(users, people)
+    app = served(federation_copy(tmp_path), ServeOptions("127.0.0.1", 5000, users=users))[0]
+    listed = {}
+    for user in ("pool-revisor", "revisor"):
+        client = app.test_client()
+        sign_in(client, user)
+        page = client.get(f"/{POOL}{PAGE}?page=findings&lang=en").get_data(as_text=True)
+        listed[user] = set(re.findall(r'<tr data-municipality="([^"]+)">', page))
+    assert listed["pool-revisor"] == {"Kolding"}
+    assert listed["revisor"] == {"Aarhus", "Halsnæs", "Kolding", "Lejre"}
+

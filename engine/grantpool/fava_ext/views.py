@@ -6,6 +6,7 @@ per figures object (``GrantPool.memo``): a page viewed again is only rendered ag
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app, request
@@ -113,4 +114,28 @@ def findings(ext: GrantPool, base: Page, levels: PoolFigures, ruleset: RuleSet,
              view: pages.View, cap: Decimal | None, name: str) -> Page:
     errors = list(ext.ledger.errors)
     return {**base, "groups": statement.grouped_findings(errors),
-            "loader_errors": statement.loader_errors(errors)}
+            "loader_errors": statement.loader_errors(errors),
+            "municipalities": _municipalities_findings(ext, base["slugs"])}
+
+
+def _municipalities_findings(ext: GrantPool, slugs: dict[Path, str]) -> list[Page]:
+    """On the pool's own ledger: each municipality's own findings, from its ledger as
+    this Fava serves it (reloaded first if its files changed, as Fava does before a
+    request to it), for the municipalities the user may read (``slugs``: the served
+    ledgers the user sees).  Elsewhere: none (a municipality's books are its own)."""
+    place = ext.where().place
+    if place is None or place.kind != "pool":
+        return []
+    out = []
+    for entity in place.federation.municipalities:
+        slug = slugs.get(entity.main.resolve())
+        if slug is None:
+            continue
+        ledger = current_app.config["LEDGERS"][slug]
+        ledger.changed()
+        errors = list(ledger.errors)
+        groups = statement.grouped_findings(errors)
+        out.append({"name": entity.name, "slug": slug, "groups": groups,
+                    "count": sum(len(items) for by in groups.values() for items in by.values()),
+                    "loader_errors": len(statement.loader_errors(errors))})
+    return out
