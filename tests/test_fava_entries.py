@@ -178,6 +178,18 @@ BAD: dict[str, tuple[Any, str]] = {
                                   "date": "2018-07-01"}, "no budget for citizen P-LEJ-009"),
     "Danish": ({"kind": "excluded", "citizen": "P-LEJ-001", "date": "1.7.2018", "lang": "da"},
                "dato skal være ÅÅÅÅ-MM-DD"),
+    # what the books refuse, said on the Danish page in Danish, not the command line's words
+    "Danish, a citizen without budget": ({"kind": "return", "citizen": "P-LEJ-009",
+                                          "date": "2018-07-01", "lang": "da"},
+                                         "borger P-LEJ-009 har intet budget; bevilg et først"),
+    "Danish, an unknown category": ({"kind": "commitment", "citizen": "P-LEJ-001",
+                                     "date": "2018-07-01", "amount": "10,00",
+                                     "category": "yachts", "lang": "da"},
+                                    "ukendt kategori 'yachts'; brug en af comms_phone"),
+    "Danish, another municipality's id": ({"kind": "budget", "citizen": "P-AAR-001",
+                                           "municipality": "Lejre", "date": "2018-07-01",
+                                           "amount": "10,00", "lang": "da"},
+                                          "P-AAR-001 er ikke et id for borgere i Lejre"),
 }
 
 

@@ -22,6 +22,7 @@ from grantpool.entry.events import MetaEvent
 from grantpool.generate.model import Directive, Event, Open, Txn, money
 from grantpool.generate.names import codes
 from grantpool.generate.writer import render
+from grantpool.i18n import N_
 from grantpool.privacy.cpr import looks_like_cpr, redact
 from grantpool.rules.pooldef import PoolDef
 from grantpool.vouchers.store import Placed
@@ -29,10 +30,22 @@ from grantpool.vouchers.store import Placed
 CITIZEN_ID = re.compile(r"P-[A-Z0-9]{2,4}-\d{3,6}")
 # An approval's case reference: letters, digits and . / _ - (spaces inside), no quotes.
 APPROVAL_REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ./_-]{0,39}")
+NOT_AN_ID = N_("'%(pid)s' is not a pseudonymous id like P-AAR-017: never a name or CPR number")
+NO_BUDGET = N_("no budget for citizen %(pid)s; grant one first (the budget form, or "
+               "grantpool budget)")
 
 
 class EntryError(ValueError):
-    """The entry cannot be made as asked; the message says why and what to do."""
+    """The entry cannot be made as asked; the message says why and what to do.
+
+    Made as ``EntryError(N_("... %(pid)s ..."), pid=pid)``, ``msgid`` is the message as
+    ``grantpool.i18n``'s catalogue knows it and ``values`` what it names, so a Fava page
+    says it in its own language; the error's text is the English."""
+
+    def __init__(self, message: str, **values: object) -> None:
+        named = {key: str(value) for key, value in values.items()}
+        super().__init__(message % named if named else message)
+        self.msgid, self.values = message, named
 
 
 @dataclass(frozen=True)
@@ -79,18 +92,18 @@ class Books:
         bank = self.opens.get(acc.muni_bank(name))
         if bank is None or bank.meta.get("municipality") != name:
             known = ", ".join(self.municipalities()) or "none yet"
-            raise EntryError(f"'{shown(name)}' is not a municipality with a grant in the books "
-                             f"(spelled exactly as opened: {known}); allocate one first")
+            raise EntryError(N_("'%(name)s' is not a municipality with a grant in the books "
+                                "(spelled exactly as opened: %(known)s); allocate one first"),
+                             name=shown(name), known=known)
         return Path(bank.meta["filename"])
 
     def citizen(self, pid: str) -> Citizen:
         if not CITIZEN_ID.fullmatch(pid):
-            raise EntryError(f"'{shown(pid)}' is not a pseudonymous id like P-AAR-017: never "
-                             f"a name or CPR number")
+            raise EntryError(NOT_AN_ID, pid=shown(pid))
         opened = next((o for o in self.opens.values() if o.meta.get("citizen") == pid
                        and o.account.endswith(":Available")), None)
         if opened is None:
-            raise EntryError(f"no budget for citizen {pid}; grant one with `grantpool budget`")
+            raise EntryError(NO_BUDGET, pid=pid)
         muni = str(opened.meta["municipality"])
         return Citizen(pid, muni, opened.account, acc.citizen_committed(muni, pid),
                        Path(opened.meta["filename"]))
@@ -125,15 +138,15 @@ def budget(books: Books, municipality: str, pid: str | None, day: datetime.date,
     target = books.municipality_file(municipality)
     pid = pid or books.next_citizen(municipality)
     if not CITIZEN_ID.fullmatch(pid):
-        raise EntryError(f"'{shown(pid)}' is not a pseudonymous id like P-AAR-017: never a "
-                         f"name or CPR number")
+        raise EntryError(NOT_AN_ID, pid=shown(pid))
     available, committed = acc.citizen_available(municipality, pid), acc.citizen_committed(
         municipality, pid)
     prefix = books.citizen_prefix(municipality)
     if available not in books.opens and pid.rsplit("-", 1)[0] != prefix:
         # Another municipality's id: its citizen would be in two sets of books.
-        raise EntryError(f"{pid} is not an id of {municipality}'s citizens (theirs begin "
-                         f"{prefix}-); leave the id out to give the next one")
+        raise EntryError(N_("%(pid)s is not an id of %(municipality)s's citizens (theirs "
+                            "begin %(prefix)s-); leave the id out to give the next one"),
+                         pid=pid, municipality=municipality, prefix=prefix)
     meta = (("citizen", pid), ("municipality", municipality))
     directives: list[Directive] = []
     if available not in books.opens:
@@ -158,7 +171,7 @@ def purchase(books: Books, pid: str, day: datetime.date, amount: Decimal, catego
     c = books.citizen(pid)
     expense = acc.purchase_expense(c.municipality, _category(books, category))
     if expense not in books.opens:
-        raise EntryError(f"{expense} is not opened in the books")
+        raise EntryError(N_("%(account)s is not opened in the books"), account=expense)
     source = c.committed if from_commitment else c.available
     if approval is not None and (not APPROVAL_REF.fullmatch(approval)
                                  or looks_like_cpr(approval)):
@@ -174,7 +187,7 @@ def give_back(books: Books, pid: str, day: datetime.date, amount: Decimal | None
     c = books.citizen(pid)
     left = books.balance(c.available, day) if amount is None else money(amount)
     if left <= 0:
-        raise EntryError(f"{pid} has nothing left to return on {day}")
+        raise EntryError(N_("%(pid)s has nothing left to return on %(day)s"), pid=pid, day=day)
     txn = Txn(day, f"Unspent budget returned: {pid}", "return",
               ((c.available, -left), (acc.muni_drawing_rights(c.municipality), left)))
     return Draft(c.file, [txn], f"return {left} from {pid}")
@@ -198,8 +211,8 @@ def event(books: Books, kind: str, subject: str, day: datetime.date) -> Draft:
     elif kind in GRANT_EVENTS:
         target = books.municipality_file(subject)
     else:
-        raise EntryError(f"unknown event '{shown(kind)}'; use one of "
-                         f"{', '.join(CITIZEN_EVENTS + GRANT_EVENTS)}")
+        raise EntryError(N_("unknown event '%(kind)s'; use one of %(known)s"), kind=shown(kind),
+                         known=", ".join(CITIZEN_EVENTS + GRANT_EVENTS))
     return Draft(target, [Event(day, kind, subject)], f"{kind} for {subject}")
 
 
@@ -207,7 +220,8 @@ def _category(books: Books, code: str) -> str:
     category = books.pool.category(code)
     if category is None:
         known = ", ".join(c.code for c in books.pool.categories)
-        raise EntryError(f"unknown category '{shown(code)}'; use one of {known}")
+        raise EntryError(N_("unknown category '%(code)s'; use one of %(known)s"),
+                         code=shown(code), known=known)
     return category.account
 
 

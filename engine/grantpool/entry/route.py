@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from grantpool.entry.entries import CITIZEN_ID, EntryError, shown
+from grantpool.entry.entries import CITIZEN_ID, NO_BUDGET, NOT_AN_ID, EntryError, shown
 from grantpool.federation.discover import Federation, entity_of, find
 from grantpool.federation.layout import BOOKS, MAIN, Entity
 
@@ -54,9 +54,11 @@ def single(ledger: Path) -> Target:
     return Target(main, None, entity_of(main))
 
 
-def _unknown(federation: Federation, what: str) -> UnknownEntity:
-    return UnknownEntity(f"{what} in the federation at {federation.root} (its municipalities: "
-                         f"{federation.names()})")
+def _unknown(federation: Federation, what: str, **values: object) -> UnknownEntity:
+    """*what* (a message naming *values*) in *federation*, with the municipalities it has."""
+    return UnknownEntity(f"{what} in the federation at %(root)s (its municipalities: "
+                         f"%(names)s)", root=federation.root, names=federation.names(),
+                         **values)
 
 
 def for_municipality(ledger: Path, name: str) -> Target:
@@ -66,7 +68,7 @@ def for_municipality(ledger: Path, name: str) -> Target:
         return single(ledger)
     entity = federation.municipality(name)
     if entity is None:
-        raise _unknown(federation, f"'{shown(name)}' is not a municipality")
+        raise _unknown(federation, "'%(name)s' is not a municipality", name=shown(name))
     return Target(entity.main, federation, entity)
 
 
@@ -77,12 +79,10 @@ def for_citizen(ledger: Path, pid: str) -> Target:
     if federation is None:
         return single(ledger)
     if not CITIZEN_ID.fullmatch(pid):
-        raise EntryError(f"'{shown(pid)}' is not a pseudonymous id like P-AAR-017: never a "
-                         f"name or CPR number")
+        raise EntryError(NOT_AN_ID, pid=shown(pid))
     homes = [e for e in federation.municipalities if holds_citizen(e, pid)]
     if not homes:
-        raise _unknown(federation, f"no budget for citizen {pid} (grant one with `grantpool "
-                                   f"budget`)")
+        raise _unknown(federation, NO_BUDGET, pid=pid)
     if len(homes) > 1:
         raise EntryError(f"citizen {pid} is in the books of {', '.join(e.name for e in homes)}; "
                          f"an id belongs to one municipality: correct the books")

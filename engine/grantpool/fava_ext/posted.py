@@ -36,12 +36,7 @@ AfterFor = Callable[[Path], AfterWrite | None]
 
 class FieldError(EntryError):
     """A bad field: the message's catalogue msgid and the values it names (never what
-    was typed), so the answer says it in the page's language."""
-
-    def __init__(self, msgid: str, **values: str) -> None:
-        super().__init__(msgid % values if values else msgid)
-        self.msgid = msgid
-        self.values = values
+    was typed), so the answer says it in the page's language (``EntryError``'s)."""
 
 
 def no_after(main: Path) -> AfterWrite | None:
@@ -112,7 +107,8 @@ def answered(record: Callable[[], tuple[Recorded, dict[str, Any]]],
     try:
         recorded, fields = record()
     except (EntryError, CannotLoad, NoRules) as exc:
-        said = t(exc.msgid, **exc.values) if isinstance(exc, FieldError) else t(_line(exc))
+        said = (t(exc.msgid, **{k: redact(v) for k, v in exc.values.items()})
+                if isinstance(exc, EntryError) and exc.values else t(_line(exc)))
         return 400, {"ok": False, "message": said, "findings": []}
     except Refused as exc:
         return 409, {"ok": False, "message": t("refused: %(count)s error(s); nothing was "

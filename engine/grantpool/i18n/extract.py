@@ -17,7 +17,8 @@ from babel.messages.pofile import read_po, write_po
 HERE = Path(__file__).resolve().parent
 PACKAGE = HERE.parent
 SOURCES = ("fava_ext/*.py", "fava_ext/templates/*.html", "audit/accounts_files.py",
-           "i18n/accounts.py", "scheduled/notify.py", "scheduled/mailing.py")
+           "i18n/accounts.py", "scheduled/notify.py", "scheduled/mailing.py",
+           "entry/entries.py", "entry/route.py")
 KEYWORDS = {"t": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 JINJA = "jinja2.ext:babel_extract"
 PROJECT = "grantpool"
