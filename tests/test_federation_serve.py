@@ -24,6 +24,7 @@ from click.testing import CliRunner
 from fava.application import create_app
 
 from grantpool.cli import main
+from grantpool.federation import work
 from grantpool.federation.discover import find
 from grantpool.figures.links import Link
 from tests.conftest import EXAMPLE
@@ -100,6 +101,32 @@ def test_federation_serve__pool_page_rolls_up_every_municipality_as_the_report_d
             assert figure(text, f"pool-{key}") == Decimal(pool[key]), key
         assert figure(text, "total-granted") == sum(Decimal(r["granted"]) for r in expected)
         assert text.count("<path") > 4 and '<svg class="gp-chart"' in text
+
+
+def test_federation_serve__a_time_filter_on_the_pool_reads_the_served_ledgers_not_the_books(
+    example_copy: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened: list[Path] = []
+    loaded_alone = work._open  # counted, then called: every load of books on their own
+    monkeypatch.setattr(work, "_open", lambda entity, *rest, **named: opened.append(
+        entity.main) or loaded_alone(entity, *rest, **named))
+    client = create_app(main_files(example_copy.parent), load=True,
+                        poll_watcher=True).test_client()
+    text = page(client, "?time=2018-09", base=at(POOL))
+    assert opened == []  # every entity's entries came from its ledger in this Fava
+    rows = cells(text, "data-municipality")
+    for row in folder_report("municipality", "2018-09-30", example_copy.parent):
+        for key in ("granted", "committed", "spent", "remaining"):
+            assert rows[row["municipality"]][key] == Decimal(row[key]), (row, key)
+    # a change to a municipality's books is followed: its ledger is reloaded, not its books
+    kolding = example_copy.parent / "municipalities" / "kolding" / "books.beancount"
+    with kolding.open("a", encoding="utf-8") as books:
+        books.write('\n2018-09-10 * "Purchase: clothing" #purchase\n'
+                    "  Expenses:Municipality:Kolding:Purchases:Clothing   1.00 DKK\n"
+                    "  Assets:Municipality:Kolding:Bank:Citizen:P-KOL-002:Available  -1.00 DKK\n")
+    after = cells(page(client, "?time=2018-09", base=at(POOL)), "data-municipality")
+    assert after["Kolding"]["spent"] == rows["Kolding"]["spent"] + Decimal("1.00")
+    assert opened == []
 
 
 def test_federation_serve__the_pools_own_ledger_holds_no_municipalitys_books(app: Any) -> None:

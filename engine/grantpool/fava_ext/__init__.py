@@ -23,6 +23,7 @@ made in Python (``html``, ``tables``, ``urls``), not by Jinja macros and Fava's
 from __future__ import annotations
 
 import datetime
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,7 @@ from grantpool.fava_ext.html import Html
 from grantpool.fava_ext.texts import texts
 from grantpool.fava_ext.urls import Urls
 from grantpool.federation.discover import NotAFederation
+from grantpool.federation.layout import Entity
 from grantpool.figures.levels import PoolFigures, figures
 from grantpool.figures.render import citizen_cap
 from grantpool.i18n import language
@@ -125,7 +127,7 @@ class GrantPool(FavaExtensionBase):
         roll-up of every entity's."""
         rolled = self.where().rollup
         if rolled is not None:
-            return rolled.figures(as_of)
+            return rolled.figures(as_of, _served_entries(), self.rules()[0])
         key = (id(self.ledger.all_entries), as_of)
         if key not in self._figures:
             self._figures = {key: figures(self.entries(), as_of)}
@@ -191,6 +193,30 @@ class GrantPool(FavaExtensionBase):
 
     def _count(self) -> int:
         return sum(1 for e in self.ledger.errors if getattr(e, "rule", None))
+
+
+def _served_entries() -> federated.Loaded:
+    """An entity's entries as a ledger this Fava serves holds them (reloaded first if its
+    files changed, as Fava does before a request to it), or None: none serves them, or
+    one of their files changed after the ledger last looked.  The ledgers are looked up,
+    all of them whatever the user may read, only when asked (within the request)."""
+    found: dict[Path, Any] = {}
+
+    def entries(entity: Entity) -> list[Any] | None:
+        if not found:
+            found.update((Path(ledger.beancount_file_path).resolve(), ledger)
+                         for ledger in current_app.config["LEDGERS"].ledgers)
+        ledger = found.get(entity.main.resolve())
+        if ledger is None:
+            return None
+        ledger.changed()
+        try:  # a change its watcher has not seen yet: the books are loaded instead
+            newest = max(os.stat(name).st_mtime_ns for name in ledger.options["include"])
+        except (OSError, ValueError):
+            return None
+        return list(ledger.all_entries) if newest <= ledger.mtime else None
+
+    return entries
 
 
 def _shown_name(name: str | None) -> str | None:

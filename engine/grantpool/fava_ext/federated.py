@@ -9,7 +9,9 @@ more than ``IN_PROCESS`` entities), their figures and spending merged in one pas
 kept until a books file of the federation changes (``Stamp``: each file's mtime and
 size).  ``grantpool serve``'s check at start gives every entity's figures as of that
 day and its spending from its own loads (``prewarm``): the pool's first page view then
-merges them, and loads no books.
+merges them, and loads no books.  For another day (a time filter) the figures come from
+every entity's entries as the ledgers of the same Fava hold them, when it serves them
+all (``from_loaded``); only otherwise are the books loaded.
 
 Pure functions and one cache; the extension (``GrantPool``) only asks them.  Which
 ledger a figure's drill-down opens is in ``drills``.
@@ -38,9 +40,10 @@ from grantpool.federation.run import (
     stamp,
     warmed,
 )
-from grantpool.federation.work import Outcome
+from grantpool.federation.work import Outcome, figured
 from grantpool.figures.levels import PoolFigures
 from grantpool.figures.spending import Daily
+from grantpool.rules.spec import RuleSet
 
 
 @dataclass(frozen=True)
@@ -137,12 +140,16 @@ class Rollup:
                 self._cache[key] = compute(federation, warmed(federation, now))
             return self._cache[key]
 
-    def figures(self, as_of: datetime.date) -> PoolFigures:
+    def figures(self, as_of: datetime.date, loaded: Loaded | None = None,
+                rules: RuleSet | None = None) -> PoolFigures:
         """Every level's figures, each from the entity whose books hold them (and, from
-        the same pass, the spending by day)."""
+        the same pass, the spending by day): from what serve's check kept when it is of
+        *as_of*; else from every entity's entries as this Fava has them loaded
+        (*loaded*, judged by *rules*), when it has them all; else from their books."""
         def compute(fed: Federation, warm: Warm | None) -> PoolFigures:
             outcomes = (list(warm.outcomes) if warm is not None and warm.as_of == as_of
-                        else rollup_outcomes(fed, as_of, runner_for(fed)))
+                        else from_loaded(fed, as_of, loaded, rules)
+                        or rollup_outcomes(fed, as_of, runner_for(fed)))
             self._cache.setdefault(("spending",), spending(outcomes))
             return merged(fed, outcomes)[0]
 
@@ -167,6 +174,22 @@ class Rollup:
 
         entries: list[Any] = self._get(("entries", municipality), compute)
         return entries
+
+
+# An entity's entries as a Fava ledger of this process holds them, or None.
+Loaded = Callable[[Entity], list[Any] | None]
+
+
+def from_loaded(federation: Federation, as_of: datetime.date, loaded: Loaded | None,
+                rules: RuleSet | None) -> list[Outcome] | None:
+    """Each entity's figures from its entries as *loaded* gives them (none loaded from
+    the books), or None unless it gives every entity's."""
+    if loaded is None or rules is None:
+        return None
+    found = [(entity, loaded(entity)) for entity in federation.entities]
+    if any(entries is None for _, entries in found):
+        return None
+    return [figured(entity, entries or [], rules, as_of) for entity, entries in found]
 
 
 # Up to this many entities are loaded in the Fava process itself: starting workers costs

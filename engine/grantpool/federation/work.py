@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Any
 
 from grantpool.audit.check import BadRules, findings_of
 from grantpool.audit.findings import Finding
@@ -24,6 +25,7 @@ from grantpool.figures.levels import PoolFigures, figures
 from grantpool.figures.render import citizen_cap
 from grantpool.figures.spending import Daily, daily_spending
 from grantpool.rules.pooldef import PoolDef
+from grantpool.rules.spec import RuleSet
 
 UNREADABLE = "books-unreadable"
 
@@ -107,5 +109,11 @@ def figures_entity(entity: Entity, as_of: datetime.date) -> Outcome:
     books = _open(entity, as_of, run_rules=False)
     if isinstance(books, Outcome):
         return books
-    return Outcome(entity, pool=books.rules.pool, figures=figures(books.entries, as_of),
-                   cap=citizen_cap(books.rules), daily=daily_spending(books.entries))
+    return figured(entity, books.entries, books.rules, as_of)
+
+
+def figured(entity: Entity, entries: list[Any], rules: RuleSet, as_of: datetime.date,
+            ) -> Outcome:
+    """``figures_entity``'s outcome from entries loaded already (a Fava ledger's)."""
+    return Outcome(entity, pool=rules.pool, figures=figures(entries, as_of),
+                   cap=citizen_cap(rules), daily=daily_spending(entries))
