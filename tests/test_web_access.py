@@ -371,3 +371,14 @@ def test_signin__pool_findings_list_only_the_municipalities_the_auditor_reads(
     assert listed["pool-revisor"] == {"Kolding"}
     assert listed["revisor"] == {"Aarhus", "Halsnæs", "Kolding", "Lejre"}
 
+
+def test_signin__favas_pages_hide_the_controls_the_gate_refuses(client: Any) -> None:
+    sign_in(client, "minister")
+    whole = client.get(f"/{AARHUS}/income_statement/").get_data(as_text=True)
+    head = whole.split("</head>", 1)[0]
+    assert head.count('<style id="grantpool-hidden">') == 1 and "a.add-transaction" in head
+    part = client.get(f"/{AARHUS}/income_statement/?partial=true").get_data(as_text=True)
+    assert "grantpool-hidden" not in part  # a fragment: the whole page's rule stays
+    api = client.get(f"/{AARHUS}/api/ledger_data")
+    assert api.status_code == 200 and "grantpool-hidden" not in api.get_data(as_text=True)
+

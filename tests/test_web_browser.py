@@ -401,6 +401,21 @@ def test_web_browser__the_ledger_switcher_names_only_the_users_ledgers(
     assert other_ledgers(minister, site, KOLDING) == set(SLUGS.values()) - {KOLDING}
 
 
+def test_web_browser__favas_add_and_import_controls_are_hidden_the_editor_stays(
+        sessions: dict[str, Session], site: Site) -> None:
+    page = sessions["aarhus-officer"].page
+    page.goto(f"{site.root}/{AARHUS}/income_statement/")
+    page.wait_for_selector('aside a[href$="/editor/"]')
+    assert page.is_visible('aside a[href$="/editor/"]')  # a finding's line, read-only
+    assert page.is_visible('aside a[href$="/journal/"]')
+    assert page.locator("aside a.add-transaction").count() == 1
+    assert not page.is_visible("aside a.add-transaction")  # its PUT is refused (403)
+    assert not page.is_visible('aside a[href$="/import/"]')
+    page.click('aside a[href$="/journal/"]')  # Fava's own navigation keeps them hidden
+    page.wait_for_url("**/journal/**")
+    assert not page.is_visible("aside a.add-transaction")
+
+
 def test_web_browser__the_officers_purchase_form_reaches_the_checked_path(
         sessions: dict[str, Session], site: Site) -> None:
     before = books(site)

@@ -24,6 +24,7 @@ from flask import Flask, Response, abort, g, redirect, request, session
 
 from grantpool.privacy.cpr import redact
 from grantpool.web import signin
+from grantpool.web.chrome import hide_refused_controls
 from grantpool.web.context import CSRF_FIELD, CSRF_HEADER, SESSION_FIELD
 from grantpool.web.limits import SignInLimit
 from grantpool.web.people import User
@@ -207,4 +208,4 @@ def _after(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if not request.path.startswith("/static/"):
         response.headers["Cache-Control"] = "no-store"
-    return response
+    return hide_refused_controls(response)
