@@ -91,17 +91,21 @@ def for_citizen(ledger: Path, pid: str) -> Target:
 
 def holds_citizen(entity: Entity, pid: str) -> bool:
     """Whether the books text of *entity* (its files beside its main file) carries
-    *pid* as a ``citizen:`` metadata value: read as text, never loaded."""
-    marker = re.compile(rf'^[ \t]+citizen:[ \t]*"{re.escape(pid)}"[ \t]*(?:;.*)?$', re.M)
-    return any(marker.search(text) for text in _texts(entity))
+    *pid* as a ``citizen:`` metadata value: read as bytes, never loaded.  A file is
+    searched line by line only if it holds *pid* at all (a search at C speed: at
+    national size an entry reads 98 municipalities' books, some 330 MB)."""
+    needle = pid.encode()
+    marker = re.compile(rb'^[ \t]+citizen:[ \t]*"' + re.escape(needle) + rb'"[ \t]*(?:;.*)?$',
+                        re.M)
+    return any(needle in raw and marker.search(raw) for raw in _contents(entity))
 
 
-def _texts(entity: Entity) -> Iterable[str]:
+def _contents(entity: Entity) -> Iterable[bytes]:
     folder = entity.main.parent
     for path in [folder / BOOKS, *sorted(p for p in folder.glob("*.beancount")
                                          if p.name not in (BOOKS, MAIN))]:
         try:
-            yield path.read_text(encoding="utf-8", errors="replace")
+            yield path.read_bytes()
         except OSError:
             continue
 
