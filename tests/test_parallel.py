@@ -64,6 +64,24 @@ def test_parallel__no_scheduler_at_the_address_exits_2_in_one_line() -> None:
     assert err.count("\n") == 1 and "--scheduler tcp://127.0.0.1:9: no Dask scheduler" in err
 
 
+@pytest.mark.parametrize("address", ["nonsense", "tcp://", "http://127.0.0.1:8786",
+                                     "tcp://127.0.0.1:notaport", "", "tcp://127.0.0.1:70000",
+                                     "tcp://127.0.0.1:8786/x"])
+def test_parallel__a_scheduler_address_that_is_none_is_one_line_exit_2(address: str) -> None:
+    for command in (["check", str(EXAMPLE)], ["reconcile", str(EXAMPLE)]):
+        code, out, err = run(*command, "--scheduler", address)
+        assert code == 2 and out == "", err
+        assert err.count("\n") == 1 and "--scheduler" in err and "tcp://HOST:PORT" in err
+
+
+def test_cli__no_command_prints_the_help_as_click_does_exit_2() -> None:
+    done = CliRunner().invoke(main, [], prog_name="grantpool")
+    code, out, err = done.exit_code, done.stdout, done.stderr
+    assert code == 2 and out == ""
+    assert err.startswith("Usage: grantpool") and "\nCommands:\n" in err
+    assert "  check " in err and err.count("\n") > 20  # readable, not one squashed line
+
+
 def test_parallel__findings_come_in_the_same_order_from_one_worker_two_and_dask(
         example_copy: Path, cluster: str) -> None:
     root = example_copy.parent

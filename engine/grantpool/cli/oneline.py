@@ -36,6 +36,9 @@ class OneLineGroup(click.Group):
                                 standalone_mode=False, **extra)
         except click.exceptions.Exit as done:
             sys.exit(done.exit_code)
+        except click.exceptions.NoArgsIsHelpError as exc:  # a command asked for by name only
+            exc.show()  # the help as click prints it, on stderr, exit 2
+            sys.exit(exc.exit_code)
         except click.ClickException as exc:
             _one_line(exc)
         except click.Abort:

@@ -3,6 +3,7 @@ work runs (``--workers``, ``--scheduler``) and the progress line on a terminal."
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -13,11 +14,27 @@ from grantpool.federation.discover import Federation
 from grantpool.federation.executor import Runner, default_workers
 from grantpool.federation.progress import Progress
 
+# A Dask scheduler's address: one of the schemes Dask's comms speak, a host (a name, an
+# IPv4 address, or an IPv6 one in brackets) and a port.
+SCHEDULER = re.compile(r"(tcp|tls|ws|wss|ucx)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})")
+
+
+def scheduler_address(_ctx: click.Context, _param: click.Parameter, value: str | None,
+                      ) -> str | None:
+    """``--scheduler``'s value, refused unless it is a scheduler's address."""
+    if value is None:
+        return None
+    found = SCHEDULER.fullmatch(value)
+    if found is None or not 0 < int(found.group(3)) < 65536:
+        raise click.BadParameter("give a Dask scheduler's address, tcp://HOST:PORT (as "
+                                 "`dask scheduler` prints it), or leave --scheduler out")
+    return value
+
 
 def parallel_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--workers N`` and ``--scheduler tcp://HOST:PORT`` on a command."""
     command = click.option(
-        "--scheduler", default=None, metavar="tcp://HOST:PORT",
+        "--scheduler", default=None, metavar="tcp://HOST:PORT", callback=scheduler_address,
         help="Run each entity's books on this Dask distributed scheduler (pip install "
              "'grantpool[cluster]'; its workers must see the books at the same path).",
     )(command)
