@@ -2,9 +2,11 @@
 
     python bench/entry.py [--citizens 800] [--municipalities 8] [--runs 5] [--books FOLDER]
 
-Generates federated books (dk2017, scaled), or with ``--books`` copies Aarhus's own books
-and the rules file out of an existing federation (e.g. the national books of
-``grantpool generate --municipalities 98 --citizens 100000``; never written in place).
+Generates federated books (dk2017, scaled), or with ``--books`` copies an existing
+federation (e.g. the national books of ``grantpool generate --municipalities 98 --citizens
+100000``; never written in place).  The entries are made in Aarhus's own books, given
+Aarhus's main file, and once given the federation's folder (routed: the citizen's
+municipality found from the books' text, as an officer's command finds it).
 Then alternates, run after run, each command in a fresh process with Beancount's load
 cache off: ``bean-check`` of Aarhus's own books (where the entry is judged and written);
 a purchase dated back into the books, ``--dry-run`` (loaded under the lock, built,
@@ -67,10 +69,8 @@ def books(work: Path, args: argparse.Namespace) -> Path:
         subprocess.run([str(BIN / "grantpool"), "generate", "--rules", "dk2017", "--out",
                         "books", "--citizens", str(args.citizens), "--municipalities",
                         str(args.municipalities)], cwd=work, check=True, capture_output=True)
-    else:
-        shutil.copytree(args.books / "municipalities" / "aarhus",
-                        work / "books" / "municipalities" / "aarhus")
-        shutil.copy(args.books / "rules.yaml", work / "books" / "rules.yaml")
+    else:  # the whole federation: an entry given the folder is routed through it
+        shutil.copytree(args.books, work / "books", ignore=shutil.ignore_patterns(".*"))
     return work / "books" / "municipalities" / "aarhus" / "main.beancount"
 
 
@@ -96,8 +96,11 @@ def main() -> None:
         event = ["event", "carry_over_approved", "Aarhus", "--date", after_last_day(own),
                  *ledger]
         ours, full = [str(BIN / "grantpool")], [sys.executable, "-c", FULL_JUDGE]
+        routed = [*purchase[:-3], "--ledger", "books", "--dry-run"]
         commands = {"bean-check": [str(BIN / "bean-check"), str(own.relative_to(work))],
                     "purchase --dry-run (refused), one load": [*ours, *purchase],
+                    "the same, --ledger the federation's folder (routed to Aarhus)":
+                        [*ours, *routed],
                     "purchase --dry-run (refused), full judge (before)": [*full, *purchase],
                     "event (accepted, written), one load": [*ours, *event],
                     "event (accepted, written), full judge (before)": [*full, *event]}
