@@ -69,6 +69,26 @@ def test_serve__a_federation_is_served_read_only_under_every_entitys_slug(
         assert info.value.code == 403, slug
 
 
+def test_serve__no_overview_serves_every_entity_but_not_the_consolidated_books() -> None:
+    with serving(EXAMPLE, "grant-pool-dk2017-pool", "--no-overview") as (base, proc):
+        printed = []
+        while proc.stdout and sum(line.startswith("  http://") for line in printed) < 5:
+            printed.append(proc.stdout.readline())
+        slugs = [line.split("/")[3] for line in printed if line.startswith("  http://")]
+        assert slugs == ["grant-pool-dk2017-pool", "grant-pool-dk2017-aarhus",
+                         "grant-pool-dk2017-halsnæs", "grant-pool-dk2017-kolding",
+                         "grant-pool-dk2017-lejre"]
+        root = base.rsplit("/", 1)[0]
+        with pytest.raises(urllib.error.HTTPError) as info:
+            urllib.request.urlopen(f"{root}/grant-pool-dk2017/income_statement/")
+        assert info.value.code == 404
+        with urllib.request.urlopen(f"{base}/extension/GrantPool/?time=2019") as response:
+            page = response.read().decode()
+        # the pool's figures drill down into the municipalities' own ledgers instead
+        assert 'href="/grant-pool-dk2017-aarhus/account/' in page
+        assert 'href="/grant-pool-dk2017/' not in page
+
+
 def test_serve__missing_books_exit_2_without_serving(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "grantpool", "serve", str(tmp_path / "none.beancount"),

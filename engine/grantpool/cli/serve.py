@@ -29,17 +29,19 @@ from grantpool.federation.run import check_federation
 from grantpool.web.people import CONSOLIDATED, POOL
 
 
-def checked(ledger: Path, as_of: datetime.date) -> tuple[Report, list[tuple[Path, str]]]:
+def checked(ledger: Path, as_of: datetime.date, overview: bool = True,
+            ) -> tuple[Report, list[tuple[Path, str]]]:
     """The check's report and the main files to serve, each with its entity: *ledger*
-    itself (``consolidated``), or a federation's consolidated main file (if any), the
-    pool's and each municipality's."""
+    itself (``consolidated``), or a federation's consolidated main file (if any, and
+    *overview*), the pool's and each municipality's."""
     if find(ledger) is None:
         return run_check(ledger, as_of), [(ledger, CONSOLIDATED)]
     federation = load_federation(ledger)
     # On local workers, keeping each entity's figures: the pool's page then opens at once.
     report = check_federation(federation, as_of, ledger, runner=Runner(default_workers()),
                               warm=True)
-    files = [(federation.consolidated, CONSOLIDATED)] if federation.consolidated else []
+    files = [(federation.consolidated, CONSOLIDATED)] if (
+        federation.consolidated and overview) else []
     return report, files + [(entity.main, POOL if entity.kind == "pool" else entity.name)
                             for entity in federation.entities]
 
@@ -89,17 +91,22 @@ def _logging(log_file: Path | None) -> None:
 @click.option("--user-header", default=None, help="Header naming the user, e.g. X-Forwarded-User.")
 @click.option("--secret-file", type=click.Path(path_type=Path), default=None,
               help="Key signing the session cookies (else a new one each start).")
+@click.option("--no-overview", is_flag=True,
+              help="On a federation, leave the consolidated overview out (at national size "
+                   "it is 1.25M transactions and about 4 GB to load).")
 @click.option("--log", "log_file", type=click.Path(path_type=Path), default=None,
               help="Log sign-ins, refusals and writes here (default: standard error).")
 def serve_command(ledger: Path, host: str, port: int, users: Path | None,
                   allowed_hosts: tuple[str, ...], read_write: bool, idle_minutes: int,
                   behind_tls: bool, trusted_proxies: tuple[str, ...], user_header: str | None,
-                  secret_file: Path | None, log_file: Path | None) -> None:
+                  secret_file: Path | None, no_overview: bool, log_file: Path | None,
+                  ) -> None:
     """Check the books, then serve them in Fava: on loopback read-only, or with --users
     behind sign-in, each user seeing only the books their role allows.
 
     LEDGER is a main file, or a federation (its folder or consolidated main file):
-    then every entity's own books and the consolidated overview, each under its slug."""
+    then every entity's own books and the consolidated overview (unless --no-overview),
+    each under its slug."""
     from grantpool.web.setup import (  # noqa: PLC0415 (Flask: only for this command)
         BadServe,
         ServeOptions,
@@ -110,7 +117,7 @@ def serve_command(ledger: Path, host: str, port: int, users: Path | None,
     options = ServeOptions(host, port, users, allowed_hosts, read_write, idle_minutes,
                            behind_tls, trusted_proxies, user_header, secret_file)
     try:
-        report, served = checked(ledger, datetime.date.today())
+        report, served = checked(ledger, datetime.date.today(), overview=not no_overview)
         files = [path for path, _ in served]
         from grantpool.fava_ext import WRITE_ENDPOINTS  # noqa: PLC0415 (imports Fava)
 
