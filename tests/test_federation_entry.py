@@ -15,6 +15,8 @@ from click.testing import CliRunner
 from filelock import FileLock
 
 from grantpool.cli import main
+from grantpool.entry.route import holds_citizen
+from grantpool.federation.layout import Entity
 from tests.conftest import REPO
 
 APPLICATIONS = """
@@ -131,6 +133,16 @@ def test_entry__unknown_municipality_or_citizen_is_one_line_exit_2_naming_the_kn
     assert "ODE" in err or "Odense" in err
     assert f"(its municipalities: {KNOWN})" in err
     assert snapshot(books) == before
+
+
+def test_entry__a_citizen_in_books_saved_with_windows_line_ends_is_found(books: Path) -> None:
+    aarhus = own(books, "aarhus") / "books.beancount"
+    aarhus.write_bytes(aarhus.read_bytes().replace(b"\n", b"\r\n"))
+    assert holds_citizen(Entity("municipality", "Aarhus", own(books, "aarhus") / "main.beancount"),
+                         "P-AAR-001")
+    code, out, err = purchase(books, "P-AAR-001", "12.00", "--dry-run")
+    assert code in (0, 1) and "no budget" not in err, out + err  # judged in Aarhus's books
+    assert "aarhus" in out + err
 
 
 def test_entry__a_cpr_number_as_citizen_on_a_federation_is_never_repeated(books: Path) -> None:

@@ -119,6 +119,14 @@ def test_match__an_entry_written_for_one_bank_line_never_matches_another(
     assert exported.key.startswith("sha256:")
     assert [b for b, _ in match([exported], entries, AARHUS, 5).matched] == [exported]
     assert match([exported, other], entries, AARHUS, 5).unmatched_bank == [other]
+    # the same amount on another day is another movement, in whatever order the export
+    # lists them: never matched to this one (which a line of its own day takes)
+    later = BankLine(1, datetime.date(2018, 2, 2), "Gebyr", Decimal("-25.00"),
+                     Decimal("-50.00"), "")
+    for lines in ([later, exported], [exported, later]):
+        found = match(lines, entries, AARHUS, 5)
+        assert [(b.date, t.date) for b, t in found.matched] == [(exported.date, exported.date)]
+        assert found.unmatched_bank == [later]
 
 
 def shift(rows: list[str], at: int, amount: Decimal) -> list[str]:

@@ -8,7 +8,7 @@ transaction at most one line:
   is its ``bank_ref``, dated within the days;
 * any other transaction matches the nearest line of the same amount within the
   days;
-* last, a line still unmatched may match, by the same amount and the nearest date, a
+* last, a line still unmatched may match, by the same amount on the same day, a
   transaction tied to a key of the other kind, that no line of this statement carries:
   the same month imported before in another format.  A bank's CSV export has no
   references, so its lines' keys are digests of their content, while camt.053 and
@@ -89,8 +89,8 @@ def match(lines: list[BankLine], entries: list[data.Directive], bank: str,
             used.add(id(found))
             result.matched.append((line, found))
     for line in left:  # the same line, imported before under another format's reference
-        found = _nearest(line, elsewhere[line.key.startswith(DIGEST)], bank, days, used,
-                         same_amount=True)
+        found = _nearest(line, elsewhere[line.key.startswith(DIGEST)], bank, 0, used,
+                         same_amount=True)  # the same day: one movement, two formats
         if found is None:
             result.unmatched_bank.append(line)
         else:

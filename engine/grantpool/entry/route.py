@@ -95,8 +95,8 @@ def holds_citizen(entity: Entity, pid: str) -> bool:
     searched line by line only if it holds *pid* at all (a search at C speed: at
     national size an entry reads 98 municipalities' books, some 330 MB)."""
     needle = pid.encode()
-    marker = re.compile(rb'^[ \t]+citizen:[ \t]*"' + re.escape(needle) + rb'"[ \t]*(?:;.*)?$',
-                        re.M)
+    marker = re.compile(rb'^[ \t]+citizen:[ \t]*"' + re.escape(needle)
+                        + rb'"[ \t]*(?:;[^\r\n]*)?\r?$', re.M)  # \r\n: saved on Windows
     return any(needle in raw and marker.search(raw) for raw in _contents(entity))
 
 
