@@ -23,7 +23,6 @@ made in Python (``html``, ``tables``, ``urls``), not by Jinja macros and Fava's
 from __future__ import annotations
 
 import datetime
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -64,12 +63,18 @@ class GrantPool(FavaExtensionBase):
         self._rules: tuple[int, RuleSet | None, str] | None = None
         self._memo: dict[tuple[Any, ...], Any] = {}
         self._where: federated.Where | None = None
+        self.loaded: federated.LoadRecord | None = None  # set by each load's end
 
     def after_load_file(self) -> None:
         self._figures.clear()
         self._memo.clear()
         self._rules = None
         self._where = None
+        # What this load read, and its files as they are once it is done: the pool's
+        # ledger uses these entries only while the files are still so (``_served_entries``).
+        self.loaded = federated.LoadRecord(
+            federated.files_stamp(self.ledger.options["include"]), self.ledger.all_entries,
+            federated.readable(self.ledger.load_errors))
 
     def where(self) -> federated.Where:
         """These books' place in a federation, and on the pool's own the roll-up."""
@@ -197,9 +202,11 @@ class GrantPool(FavaExtensionBase):
 
 def _served_entries() -> federated.Loaded:
     """An entity's entries as a ledger this Fava serves holds them (reloaded first if its
-    files changed, as Fava does before a request to it), or None: none serves them, or
-    one of their files changed after the ledger last looked.  The ledgers are looked up,
-    all of them whatever the user may read, only when asked (within the request)."""
+    files changed, as Fava does before a request to it), or None: none serves them, a
+    file of theirs is not as it was when the ledger's last load ended (a reload under way,
+    or a change its watcher has not reported yet), or that load could not read them all.
+    The ledgers are looked up, all of them whatever the user may read, only when asked
+    (within the request)."""
     found: dict[Path, Any] = {}
 
     def entries(entity: Entity) -> list[Any] | None:
@@ -210,11 +217,13 @@ def _served_entries() -> federated.Loaded:
         if ledger is None:
             return None
         ledger.changed()
-        try:  # a change its watcher has not seen yet: the books are loaded instead
-            newest = max(os.stat(name).st_mtime_ns for name in ledger.options["include"])
-        except (OSError, ValueError):
-            return None
-        return list(ledger.all_entries) if newest <= ledger.mtime else None
+        ext = ledger.extensions.get_extension("GrantPool")
+        loaded = getattr(ext, "loaded", None)
+        if not (isinstance(loaded, federated.LoadRecord) and loaded.whole
+                and loaded.entries is ledger.all_entries and loaded.stamp is not None
+                and loaded.stamp == federated.files_stamp(ledger.options["include"])):
+            return None  # being reloaded, changed since, or broken: its books are loaded
+        return list(loaded.entries)
 
     return entries
 

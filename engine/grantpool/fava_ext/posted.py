@@ -107,7 +107,7 @@ def answered(record: Callable[[], tuple[Recorded, dict[str, Any]]],
     try:
         recorded, fields = record()
     except (EntryError, CannotLoad, NoRules) as exc:
-        said = (t(exc.msgid, **{k: redact(v) for k, v in exc.values.items()})
+        said = (t(exc.msgid, **_shown(exc.values))
                 if isinstance(exc, EntryError) and exc.values else t(_line(exc)))
         return 400, {"ok": False, "message": said, "findings": []}
     except Refused as exc:
@@ -120,6 +120,13 @@ def answered(record: Callable[[], tuple[Recorded, dict[str, Any]]],
                                           summary=recorded.draft.summary),
                  **fields,
                  "findings": [f.to_json() for f in recorded.verdict.warnings]}
+
+
+def _shown(values: dict[str, str]) -> dict[str, str]:
+    """A refusal's values as a page may show them: CPR-looking numbers removed, and of the
+    federation's folder (``root``) its name only, not the server's path."""
+    return {key: Path(value).name if key == "root" else redact(value)
+            for key, value in values.items()}
 
 
 def _line(exc: Exception) -> str:

@@ -136,6 +136,5 @@ def _municipalities_findings(ext: GrantPool, slugs: dict[Path, str]) -> list[Pag
         errors = list(ledger.errors)
         groups = statement.grouped_findings(errors)
         out.append({"name": entity.name, "slug": slug, "groups": groups,
-                    "count": sum(len(items) for by in groups.values() for items in by.values()),
-                    "loader_errors": len(statement.loader_errors(errors))})
+                    "count": sum(len(items) for by in groups.values() for items in by.values())})
     return out

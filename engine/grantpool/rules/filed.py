@@ -84,10 +84,6 @@ class CitizenBook:
         return self._totals
 
     @property
-    def decision(self) -> datetime.date | None:
-        return self.budgets[0][0].date if self.budgets else None
-
-    @property
     def granted(self) -> Decimal:
         return sum(map(_AMOUNT, self.budgets), ZERO)
 
