@@ -336,6 +336,21 @@ def test_fava_purchase__on_the_consolidated_ledger_writes_only_the_citizens_book
                           for p in loaded if p.endswith(".beancount"))
 
 
+def test_fava_purchase__an_unknown_citizen_is_refused_in_the_pages_language_no_path(
+        books: Path) -> None:
+    from grantpool.fava_ext.form import record_purchase  # noqa: PLC0415 (Fava loads late)
+    from grantpool.fava_ext.texts import texts  # noqa: PLC0415
+
+    before = snapshot(books)
+    status, answer = record_purchase(books, {
+        "citizen": "P-AAR-999", "date": "2018-05-02", "amount": "250.00",
+        "category": "education_books"}, texts("da", None).t)
+    assert status == 400 and snapshot(books) == before
+    said = answer["message"]
+    assert said.startswith("borger P-AAR-999 har intet budget i sammenslutningen i "), said
+    assert str(books.parent) not in said and f"i {books.parent.name} (" in said
+
+
 def _seen(result: Any, loaded: list[str]) -> Any:
     loaded.extend(result[2]["include"])
     return result

@@ -20,9 +20,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from grantpool.entry.entries import CITIZEN_ID, NO_BUDGET, NOT_AN_ID, EntryError, shown
+from grantpool.entry.entries import CITIZEN_ID, NOT_AN_ID, EntryError, shown
 from grantpool.federation.discover import Federation, entity_of, find
 from grantpool.federation.layout import BOOKS, MAIN, Entity
+from grantpool.i18n import N_
 
 
 class UnknownEntity(EntryError):
@@ -54,11 +55,16 @@ def single(ledger: Path) -> Target:
     return Target(main, None, entity_of(main))
 
 
-def _unknown(federation: Federation, what: str, **values: object) -> UnknownEntity:
-    """*what* (a message naming *values*) in *federation*, with the municipalities it has."""
-    return UnknownEntity(f"{what} in the federation at %(root)s (its municipalities: "
-                         f"%(names)s)", root=federation.root, names=federation.names(),
-                         **values)
+NOT_ITS_MUNICIPALITY = N_("'%(name)s' is not a municipality in the federation at %(root)s "
+                          "(its municipalities: %(names)s)")
+NOT_ITS_CITIZEN = N_("no budget for citizen %(pid)s in the federation at %(root)s (its "
+                     "municipalities: %(names)s); grant one first (the budget form, or "
+                     "grantpool budget)")
+
+
+def _unknown(federation: Federation, msgid: str, **values: object) -> UnknownEntity:
+    """*msgid* (naming *values*, the federation's folder and its municipalities)."""
+    return UnknownEntity(msgid, root=federation.root, names=federation.names(), **values)
 
 
 def for_municipality(ledger: Path, name: str) -> Target:
@@ -68,7 +74,7 @@ def for_municipality(ledger: Path, name: str) -> Target:
         return single(ledger)
     entity = federation.municipality(name)
     if entity is None:
-        raise _unknown(federation, "'%(name)s' is not a municipality", name=shown(name))
+        raise _unknown(federation, NOT_ITS_MUNICIPALITY, name=shown(name))
     return Target(entity.main, federation, entity)
 
 
@@ -82,7 +88,7 @@ def for_citizen(ledger: Path, pid: str) -> Target:
         raise EntryError(NOT_AN_ID, pid=shown(pid))
     homes = [e for e in federation.municipalities if holds_citizen(e, pid)]
     if not homes:
-        raise _unknown(federation, NO_BUDGET, pid=pid)
+        raise _unknown(federation, NOT_ITS_CITIZEN, pid=pid)
     if len(homes) > 1:
         raise EntryError(f"citizen {pid} is in the books of {', '.join(e.name for e in homes)}; "
                          f"an id belongs to one municipality: correct the books")
