@@ -64,7 +64,7 @@ def test_parallel__no_scheduler_at_the_address_exits_2_in_one_line() -> None:
     assert err.count("\n") == 1 and "--scheduler tcp://127.0.0.1:9: no Dask scheduler" in err
 
 
-@pytest.mark.parametrize("address", ["nonsense", "tcp://", "http://127.0.0.1:8786",
+@pytest.mark.parametrize("address", ["nonsense", "tcp://", "http://127.0.0.1:8786", "127.0.0.1",
                                      "tcp://127.0.0.1:notaport", "", "tcp://127.0.0.1:70000",
                                      "tcp://127.0.0.1:8786/x"])
 def test_parallel__a_scheduler_address_that_is_none_is_one_line_exit_2(address: str) -> None:

@@ -14,9 +14,10 @@ from grantpool.federation.discover import Federation
 from grantpool.federation.executor import Runner, default_workers
 from grantpool.federation.progress import Progress
 
-# A Dask scheduler's address: one of the schemes Dask's comms speak, a host (a name, an
-# IPv4 address, or an IPv6 one in brackets) and a port.
-SCHEDULER = re.compile(r"(tcp|tls|ws|wss|ucx)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})")
+# A Dask scheduler's address: one of the schemes Dask's comms speak (or none), a host (a
+# name, an IPv4 address, or an IPv6 one in brackets) and a port.
+SCHEDULER = re.compile(r"(?:(?:tcp|tls|ws|wss|ucx)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)"
+                       r":(\d{1,5})")  # no scheme: Dask's own default, tcp
 
 
 def scheduler_address(_ctx: click.Context, _param: click.Parameter, value: str | None,
@@ -25,7 +26,7 @@ def scheduler_address(_ctx: click.Context, _param: click.Parameter, value: str |
     if value is None:
         return None
     found = SCHEDULER.fullmatch(value)
-    if found is None or not 0 < int(found.group(3)) < 65536:
+    if found is None or not 0 < int(found.group(2)) < 65536:
         raise click.BadParameter("give a Dask scheduler's address, tcp://HOST:PORT (as "
                                  "`dask scheduler` prints it), or leave --scheduler out")
     return value
