@@ -110,7 +110,7 @@ def test_federation_serve__a_time_filter_on_the_pool_reads_the_served_ledgers_no
     loaded_alone = work._open  # counted, then called: every load of books on their own
     monkeypatch.setattr(work, "_open", lambda entity, *rest, **named: opened.append(
         entity.main) or loaded_alone(entity, *rest, **named))
-    # Fava's own file watcher, as grantpool serve runs it
+    # Fava's inotify watcher here (grantpool serve polls instead): either way the same
     client = create_app(main_files(example_copy.parent), load=True).test_client()
     text = page(client, "?time=2018-09", base=at(POOL))
     assert opened == []  # every entity's entries came from its ledger in this Fava

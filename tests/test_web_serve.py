@@ -4,15 +4,19 @@ proxy's header believed from the proxy's address only."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from fava.core.watcher import Watcher
 
 from grantpool.cli import main
-from grantpool.web.setup import ServeOptions
+from grantpool.cli.serve import checked, slugs
+from grantpool.fava_ext import WRITE_ENDPOINTS
+from grantpool.web.setup import ServeOptions, guarded_app, settings_for
 from tests.webtools import (
     AARHUS,
     KOLDING,
@@ -127,3 +131,16 @@ def test_serve__behind_the_proxy_failures_count_per_browser_not_per_proxy(
         assert attempt("203.0.113.7", f"guess-{n}", "a wrong password here") == 401
     assert attempt("203.0.113.7", "minister", PASSWORD) == 429   # that browser is shut out
     assert attempt("198.51.100.9", "minister", PASSWORD) == 302  # another is not
+
+
+def test_serve__every_ledger_is_watched_by_polling_not_by_inotify(
+        site: tuple[Path, Path]) -> None:
+    ledger, _ = site
+    _, pairs = checked(ledger, datetime.date(2020, 1, 1))
+    files = [path for path, _ in pairs]
+    settings = settings_for(ServeOptions("127.0.0.1", 5000), dict(zip(
+        slugs(files), (entity for _, entity in pairs), strict=True)), frozenset(WRITE_ENDPOINTS))
+    app = guarded_app(files, settings)  # as serve builds it
+    watchers = [ledger.watcher for ledger in app.config["LEDGERS"].ledgers]
+    # two inotify instances per ledger would exhaust Linux's default 128 at national size
+    assert len(watchers) == 6 and all(type(w) is Watcher for w in watchers)

@@ -118,11 +118,13 @@ def _secret(path: Path | None) -> bytes:
     return key
 
 
-def guarded_app(files: list[Path], settings: Settings, poll_watcher: bool = False) -> Flask:
+def guarded_app(files: list[Path], settings: Settings, poll_watcher: bool = True) -> Flask:
     """Fava serving *files*, behind the guard.  Fava itself runs read-only unless a
     checked write endpoint may be used (the guard refuses Fava's own writes anyway).
-    *poll_watcher*: Fava notices changed files by looking at them on each request, not
-    through an inotify watcher per ledger (tests that build many apps in one process)."""
+    *poll_watcher*: Fava notices changed files by looking at them when a ledger is asked
+    for, not through inotify watchers (two per ledger: a national federation's 100
+    ledgers need more than Linux's default 128 inotify instances, and a watcher that
+    cannot start never reports a change)."""
     from fava.application import create_app  # noqa: PLC0415 (heavy import, only here)
 
     may_write = settings.users is not None or settings.writable
