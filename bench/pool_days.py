@@ -31,7 +31,7 @@ def main() -> None:
         raise SystemExit(f"{args.national}: not a federation's folder")
     files = [entity.main.resolve() for entity in federation.entities]
     start = time.perf_counter()
-    app = create_app(files, load=True, poll_watcher=True)
+    app = create_app(files, load=True, poll_watcher=True)  # as grantpool serve runs it
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print(f"loaded {len(files)} ledgers in {time.perf_counter() - start:.1f} s, "
           f"peak {peak} MB", flush=True)
