@@ -103,13 +103,20 @@ def test_federation_serve__pool_page_rolls_up_every_municipality_as_the_report_d
         assert text.count("<path") > 4 and '<svg class="gp-chart"' in text
 
 
-def test_federation_serve__a_time_filter_on_the_pool_reads_the_served_ledgers_not_books(
-    example_copy: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    opened: list[Path] = []
-    loaded_alone = work._open  # counted, then called: every load of books on their own
-    monkeypatch.setattr(work, "_open", lambda entity, *rest, **named: opened.append(
+@pytest.fixture
+def opened(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The main file of every entity whose books are loaded on their own (not read from a
+    ledger Fava serves), as the loads happen: each is counted, then made."""
+    found: list[Path] = []
+    loaded_alone = work._open
+    monkeypatch.setattr(work, "_open", lambda entity, *rest, **named: found.append(
         entity.main) or loaded_alone(entity, *rest, **named))
+    return found
+
+
+def test_federation_serve__a_time_filter_on_the_pool_reads_the_served_ledgers_not_books(
+    example_copy: Path, opened: list[Path],
+) -> None:
     # Fava's inotify watcher here (grantpool serve polls instead): either way the same
     client = create_app(main_files(example_copy.parent), load=True).test_client()
     text = page(client, "?time=2018-09", base=at(POOL))
@@ -131,15 +138,11 @@ def test_federation_serve__a_time_filter_on_the_pool_reads_the_served_ledgers_no
 
 
 def test_federation_serve__books_a_ledger_could_not_read_whole_are_loaded_on_their_own(
-    example_copy: Path, monkeypatch: pytest.MonkeyPatch,
+    example_copy: Path, opened: list[Path],
 ) -> None:
     lejre = example_copy.parent / "municipalities" / "lejre" / "books.beancount"
     with lejre.open("a", encoding="utf-8") as books:
         books.write('\n2018-09-10 * "an unclosed string\n')  # Fava's ledger reads a part
-    opened: list[Path] = []
-    loaded_alone = work._open
-    monkeypatch.setattr(work, "_open", lambda entity, *rest, **named: opened.append(
-        entity.main) or loaded_alone(entity, *rest, **named))
     client = create_app(main_files(example_copy.parent), load=True).test_client()
     answer = client.get(f"{at(POOL)}?time=2018-09")
     assert answer.status_code == 200

@@ -33,13 +33,12 @@ from flask import Response, current_app, g, request
 
 from grantpool.books.loading import CannotLoad
 from grantpool.books.opening import NoRules, declared_rules
-from grantpool.fava_ext import drills, federated, pages, views, writes
+from grantpool.fava_ext import drills, federated, pages, served, views, writes
 from grantpool.fava_ext.federated import Place
 from grantpool.fava_ext.html import Html
 from grantpool.fava_ext.texts import texts
 from grantpool.fava_ext.urls import Urls
 from grantpool.federation.discover import NotAFederation
-from grantpool.federation.layout import Entity
 from grantpool.figures.levels import PoolFigures, figures
 from grantpool.figures.render import citizen_cap
 from grantpool.i18n import language
@@ -63,7 +62,7 @@ class GrantPool(FavaExtensionBase):
         self._rules: tuple[int, RuleSet | None, str] | None = None
         self._memo: dict[tuple[Any, ...], Any] = {}
         self._where: federated.Where | None = None
-        self.loaded: federated.LoadRecord | None = None  # set by each load's end
+        self.loaded: served.LoadRecord | None = None  # set by each load's end
 
     def after_load_file(self) -> None:
         self._figures.clear()
@@ -71,10 +70,10 @@ class GrantPool(FavaExtensionBase):
         self._rules = None
         self._where = None
         # What this load read, and its files as they are once it is done: the pool's
-        # ledger uses these entries only while the files are still so (``_served_entries``).
-        self.loaded = federated.LoadRecord(
-            federated.files_stamp(self.ledger.options["include"]), self.ledger.all_entries,
-            federated.readable(self.ledger.load_errors))
+        # ledger uses these entries only while the files are still so (``served.served_entries``).
+        self.loaded = served.LoadRecord(
+            served.files_stamp(self.ledger.options["include"]), self.ledger.all_entries,
+            served.readable(self.ledger.load_errors))
 
     def where(self) -> federated.Where:
         """These books' place in a federation, and on the pool's own the roll-up."""
@@ -132,7 +131,7 @@ class GrantPool(FavaExtensionBase):
         roll-up of every entity's."""
         rolled = self.where().rollup
         if rolled is not None:
-            return rolled.figures(as_of, _served_entries(), self.rules()[0])
+            return rolled.figures(as_of, served.served_entries(), self.rules()[0])
         key = (id(self.ledger.all_entries), as_of)
         if key not in self._figures:
             self._figures = {key: figures(self.entries(), as_of)}
@@ -198,34 +197,6 @@ class GrantPool(FavaExtensionBase):
 
     def _count(self) -> int:
         return sum(1 for e in self.ledger.errors if getattr(e, "rule", None))
-
-
-def _served_entries() -> federated.Loaded:
-    """An entity's entries as a ledger this Fava serves holds them (reloaded first if its
-    files changed, as Fava does before a request to it), or None: none serves them, a
-    file of theirs is not as it was when the ledger's last load ended (a reload under way,
-    or a change its watcher has not reported yet), or that load could not read them all.
-    The ledgers are looked up, all of them whatever the user may read, only when asked
-    (within the request)."""
-    found: dict[Path, Any] = {}
-
-    def entries(entity: Entity) -> list[Any] | None:
-        if not found:
-            found.update((Path(ledger.beancount_file_path).resolve(), ledger)
-                         for ledger in current_app.config["LEDGERS"].ledgers)
-        ledger = found.get(entity.main.resolve())
-        if ledger is None:
-            return None
-        ledger.changed()
-        ext = ledger.extensions.get_extension("GrantPool")
-        loaded = getattr(ext, "loaded", None)
-        if not (isinstance(loaded, federated.LoadRecord) and loaded.whole
-                and loaded.entries is ledger.all_entries and loaded.stamp is not None
-                and loaded.stamp == federated.files_stamp(ledger.options["include"])):
-            return None  # being reloaded, changed since, or broken: its books are loaded
-        return list(loaded.entries)
-
-    return entries
 
 
 def _shown_name(name: str | None) -> str | None:

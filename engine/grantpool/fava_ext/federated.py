@@ -20,12 +20,11 @@ ledger a figure's drill-down opens is in ``drills``.
 from __future__ import annotations
 
 import datetime
-import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar
 
 from grantpool.books.opening import open_books
 from grantpool.federation.discover import Federation, entity_of, find
@@ -179,33 +178,6 @@ class Rollup:
 
 # An entity's entries as a Fava ledger of this process holds them, or None.
 Loaded = Callable[[Entity], list[Any] | None]
-FileStamp = tuple[tuple[str, int, int], ...]
-# Beancount's errors of books not read whole (a file missing, text it could not parse).
-UNREAD = ("LoadError", "LexerError", "ParserError", "ParserSyntaxError")
-
-
-class LoadRecord(NamedTuple):
-    """What a Fava ledger's last load read: its files' stamp once the load was done, its
-    entries, and whether it read the books whole (no file missing, nothing unparsed)."""
-
-    stamp: FileStamp | None
-    entries: Any
-    whole: bool
-
-
-def files_stamp(names: Sequence[str]) -> FileStamp | None:
-    """Each file's path, modification time (ns) and size; None if one cannot be read."""
-    try:
-        return tuple((name, (st := os.stat(name)).st_mtime_ns, st.st_size) for name in names)
-    except OSError:
-        return None
-
-
-def readable(errors: Any) -> bool:
-    """Whether a load with *errors* read every file whole (its rules' findings aside)."""
-    return not any(type(error).__name__ in UNREAD for error in errors)
-
-
 def from_loaded(federation: Federation, as_of: datetime.date, loaded: Loaded | None,
                 rules: RuleSet | None) -> list[Outcome] | None:
     """Each entity's figures from its entries as *loaded* gives them (none loaded from

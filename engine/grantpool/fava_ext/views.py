@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app, request
 from markupsafe import Markup
 
-from grantpool.fava_ext import drills, pages, statement, svg, tables
+from grantpool.fava_ext import drills, pages, served, statement, svg, tables
 from grantpool.fava_ext.entryform import KINDS
 from grantpool.fava_ext.federated import Rollup
 from grantpool.fava_ext.summary import row_pace, stops
@@ -77,7 +77,7 @@ def citizen(ext: GrantPool, base: Page, levels: PoolFigures, ruleset: RuleSet,
     muni = rows[0].municipality or ""
     rolled = ext.where().rollup
     if rolled is not None:  # the statement is in the municipality's own books
-        lines = statement.statement(own_entries(ext, rolled, muni, base["slugs"]), muni,
+        lines = statement.statement(own_entries(ext, rolled, muni), muni,
                                     name, view.as_of)
         base |= drills.elsewhere(ext.where().place, muni, name, base["slugs"])
     else:
@@ -96,18 +96,13 @@ def citizen(ext: GrantPool, base: Page, levels: PoolFigures, ruleset: RuleSet,
                                             base["tx"], stopped))}
 
 
-def own_entries(ext: GrantPool, rolled: Rollup, muni: str, slugs: dict[Any, str]) -> list[Any]:
-    """Municipality *muni*'s own entries: from its ledger when this Fava serves it (loaded
-    already; reloaded first if its files changed, as Fava does before a request to it),
-    else loaded on their own by the roll-up."""
+def own_entries(ext: GrantPool, rolled: Rollup, muni: str) -> list[Any]:
+    """Municipality *muni*'s own entries: from its ledger when this Fava serves it
+    (``served.served_entries``), else loaded on their own by the roll-up."""
     place = ext.where().place
-    path = drills.ledger_path(place, "municipality", muni) if place else None
-    slug = slugs.get(path.resolve()) if path is not None else None
-    if slug is None:
-        return rolled.entries_of(muni)
-    ledger = current_app.config["LEDGERS"][slug]
-    ledger.changed()
-    return list(ledger.all_entries)
+    entity = place.federation.municipality(muni) if place else None
+    found = served.served_entries()(entity) if entity is not None else None
+    return found if found is not None else rolled.entries_of(muni)
 
 
 def findings(ext: GrantPool, base: Page, levels: PoolFigures, ruleset: RuleSet,
