@@ -14,10 +14,10 @@ from grantpool.audit.check import BadRules
 from grantpool.audit.check import check as run_check
 from grantpool.audit.reconcile import reconcile as run_reconcile
 from grantpool.books.loading import CannotLoad
-from grantpool.books.opening import NoRules, open_books
+from grantpool.books.opening import open_books
 from grantpool.cli.oneline import fail
 from grantpool.cli.options import EXIT_FINDINGS, as_of_option, ledger_argument
-from grantpool.cli.parallel import parallel_options, progress, runner
+from grantpool.cli.parallel import could_not_run, parallel_options, progress, runner
 from grantpool.federation.discover import NotAFederation
 from grantpool.federation.discover import find as federation_of
 from grantpool.federation.executor import NoCluster
@@ -61,7 +61,7 @@ def reconcile(ledger: Path, as_of: datetime.datetime | None, fmt: str, workers: 
               scheduler: str | None) -> None:
     """Conservation at every level, tied to the bank: exit 0 all ties, 1 not, 2 cannot run."""
     day = as_of.date() if as_of else datetime.date.today()
-    try:
+    with could_not_run():
         federation = federation_of(ledger)
         if federation:
             tree = reconcile_federation(federation, day, runner(workers, scheduler),
@@ -69,12 +69,6 @@ def reconcile(ledger: Path, as_of: datetime.datetime | None, fmt: str, workers: 
         else:
             books = open_books(ledger, day)
             tree = run_reconcile(books.entries, books.rules, day)
-    except (CannotLoad, NoRules, NotAFederation, NoCluster) as exc:
-        fail(str(exc))
-        return
-    except BadRules as exc:
-        fail(exc.findings[0].to_text())
-        return
     if fmt == "json":
         doc = {"ledger": str(ledger), "as_of": day.isoformat(), "ok": tree.ok,
                "tree": tree.to_json()}

@@ -1,17 +1,23 @@
 """The options of commands that work over every entity of a federation: where the
-work runs (``--workers``, ``--scheduler``) and the progress line on a terminal."""
+work runs (``--workers``, ``--scheduler``), the progress line on a terminal, and the one
+line they end with when the books, the rules file or the cluster cannot be used."""
 
 from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
 
-from grantpool.federation.discover import Federation
-from grantpool.federation.executor import Runner, default_workers
+from grantpool.audit.check import BadRules
+from grantpool.books.loading import CannotLoad
+from grantpool.books.opening import NoRules
+from grantpool.cli.oneline import fail
+from grantpool.federation.discover import Federation, NotAFederation
+from grantpool.federation.executor import NoCluster, Runner, default_workers
 from grantpool.federation.progress import Progress
 
 # A Dask scheduler's address: one of the schemes Dask's comms speak (or none), a host (a
@@ -44,6 +50,17 @@ def parallel_options(command: Callable[..., Any]) -> Callable[..., Any]:
         help="On a federation: local processes, each loading one entity's books at a time "
              "(default: one per core).",
     )(command)
+
+
+@contextmanager
+def could_not_run() -> Iterator[None]:
+    """Books, a rules file or a cluster that cannot be used: one line naming why, exit 2."""
+    try:
+        yield
+    except (CannotLoad, NoRules, NotAFederation, NoCluster) as exc:
+        fail(str(exc))
+    except BadRules as exc:
+        fail(exc.findings[0].to_text())
 
 
 def runner(workers: int | None, scheduler: str | None) -> Runner:

@@ -8,16 +8,12 @@ from pathlib import Path
 
 import click
 
-from grantpool.audit.check import BadRules
 from grantpool.books.chart import POOL_BANK
-from grantpool.books.loading import CannotLoad
-from grantpool.books.opening import NoRules, open_books
+from grantpool.books.opening import open_books
 from grantpool.cli.oneline import fail
 from grantpool.cli.options import EXIT_FINDINGS, as_of_option, ledger_argument
-from grantpool.cli.parallel import parallel_options, progress, runner
-from grantpool.federation.discover import NotAFederation
+from grantpool.cli.parallel import could_not_run, parallel_options, progress, runner
 from grantpool.federation.discover import find as federation_of
-from grantpool.federation.executor import NoCluster
 from grantpool.federation.run import rollup
 from grantpool.figures.levels import figures
 from grantpool.figures.render import citizen_cap, render_rows
@@ -41,7 +37,7 @@ def report(ledger: Path, level: str, as_of: datetime.datetime | None, fmt: str,
     and the exit is 1."""
     day = as_of.date() if as_of else datetime.date.today()
     unread: list[str] = []
-    try:
+    with could_not_run():
         federation = federation_of(ledger)
         if federation and rules is None:
             levels, pool, cap, unread = rollup(federation, day, runner(workers, scheduler),
@@ -54,12 +50,6 @@ def report(ledger: Path, level: str, as_of: datetime.datetime | None, fmt: str,
                      f"the federation's folder, or use --level municipality or citizen (--level)")
             levels, pool, cap = figures(books.entries, day), books.rules.pool, citizen_cap(
                 books.rules)
-    except (CannotLoad, NoRules, NotAFederation, NoCluster) as exc:
-        fail(str(exc))
-        return
-    except BadRules as exc:
-        fail(exc.findings[0].to_text())
-        return
     found = rows_of(levels, pool, day, level, cap)
     click.echo(render_rows(found, fmt), nl=fmt != "csv")
     for why in unread:
